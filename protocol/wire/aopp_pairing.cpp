@@ -1,0 +1,1 @@
+#include "protocol/wire/aopp_pairing.hpp"  // TODO(helper): implement

@@ -1,0 +1,1 @@
+#include "protocol/wire/aopp_parity.hpp"  // TODO(helper): implement

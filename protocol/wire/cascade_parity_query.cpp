@@ -1,0 +1,1 @@
+#include "protocol/wire/cascade_parity_query.hpp"  // TODO(helper): implement

@@ -1,0 +1,1 @@
+#include "protocol/wire/cascade_parity_reply.hpp"  // TODO(helper): implement

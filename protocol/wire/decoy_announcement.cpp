@@ -1,0 +1,1 @@
+#include "protocol/wire/decoy_announcement.hpp"  // TODO(helper): implement

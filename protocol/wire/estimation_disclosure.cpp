@@ -1,0 +1,1 @@
+#include "protocol/wire/estimation_disclosure.hpp"  // TODO(helper): implement

@@ -1,0 +1,1 @@
+#include "protocol/wire/key_confirmation.hpp"  // TODO(helper): implement

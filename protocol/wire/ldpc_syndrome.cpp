@@ -1,0 +1,1 @@
+#include "protocol/wire/ldpc_syndrome.hpp"  // TODO(helper): implement

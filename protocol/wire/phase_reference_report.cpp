@@ -1,0 +1,1 @@
+#include "protocol/wire/phase_reference_report.hpp"  // TODO(helper): implement

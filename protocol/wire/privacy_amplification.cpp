@@ -1,0 +1,1 @@
+#include "protocol/wire/privacy_amplification.hpp"  // TODO(helper): implement

@@ -1,0 +1,1 @@
+#include "protocol/wire/session_params.hpp"  // TODO(helper): implement

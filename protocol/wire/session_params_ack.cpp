@@ -1,0 +1,1 @@
+#include "protocol/wire/session_params_ack.hpp"  // TODO(helper): implement

@@ -1,0 +1,1 @@
+#include "protocol/wire/sifting_announcement.hpp"  // TODO(helper): implement

@@ -1,0 +1,1 @@
+#include "protocol/wire/verification.hpp"  // TODO(helper): implement
