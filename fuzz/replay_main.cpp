@@ -2,6 +2,7 @@
 // named on the command line, or every file in a named directory, through LLVMFuzzerTestOneInput.
 // With it the committed corpora run as the `fuzz-regression` test suite on every build (the pattern
 // of dav1d's tests/libfuzzer). Exit status 0 when all inputs ran; a crash is a test failure.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>

@@ -35,7 +35,7 @@ void BM_DecodeDetectionReport(benchmark::State& state) {
         if (!m) state.SkipWithError("decode failed");
         benchmark::DoNotOptimize(m);
     }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * payload.size()));
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(payload.size()));
     state.counters["bytes_per_event"] = static_cast<double>(payload.size()) / static_cast<double>(state.range(0));
     state.counters["events_per_second"] =
         benchmark::Counter(static_cast<double>(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
@@ -50,7 +50,7 @@ void BM_EncodeDetectionReport(benchmark::State& state) {
         size = bytes->size();
         benchmark::DoNotOptimize(bytes);
     }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * size));
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(size));
 }
 BENCHMARK(BM_EncodeDetectionReport)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
@@ -62,7 +62,7 @@ void BM_DecodeFrame(benchmark::State& state) {
         if (!f) state.SkipWithError("decode failed");
         benchmark::DoNotOptimize(f);
     }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * frame.size()));
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(frame.size()));
 }
 BENCHMARK(BM_DecodeFrame)->Arg(1'000)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);
 

@@ -113,8 +113,9 @@ TEST_P(WireVectors, ReferenceCodecsAgree) {
                 const json& expected = test.at("error");
                 EXPECT_EQ(errc_name(out.error.code), expected.at("code").get<std::string>()) << out.error.to_string();
                 EXPECT_EQ(out.error.field, expected.at("field").get<std::string>()) << out.error.to_string();
-                if (expected.contains("message"))
+                if (expected.contains("message")) {
                     EXPECT_EQ(out.error.message, expected.at("message").get<std::string>()) << out.error.to_string();
+                }
             }
         }
     }
@@ -124,13 +125,16 @@ TEST_P(WireVectors, ReferenceCodecsAgree) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Files, WireVectors, ::testing::ValuesIn(vector_files()),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param) { return param.param; });
 
 TEST(WireVectorFiles, OneFilePerMessageTypeAndOneForFrames) {
     const auto files = vector_files();
     EXPECT_EQ(files.size(), std::variant_size_v<Message> + 1);
-    for (const auto& name : files)
-        if (name != "frame") EXPECT_TRUE(type_named(name).has_value()) << name;
+    for (const auto& name : files) {
+        if (name != "frame") {
+            EXPECT_TRUE(type_named(name).has_value()) << name;
+        }
+    }
 }
 
 }  // namespace

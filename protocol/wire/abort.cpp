@@ -15,8 +15,13 @@ Result<Abort> Abort::read(Reader& reader) {
         return reader.take_error();
     }
     m.reason = static_cast<Reason>(reason);
+    const std::size_t length_at = reader.offset();
     if (!reader.uint_in<std::uint16_t>("detail_length", detail_length, 0, kMaxDetail))
         return reader.take_error();
+    if (detail_length > reader.remaining()) {
+        reader.fail_at(length_at, "detail_length", Errc::truncated);
+        return reader.take_error();
+    }
     const std::size_t detail_at = reader.offset();
     ByteSpan detail;
     if (!reader.bytes("detail", detail_length, detail)) return reader.take_error();
