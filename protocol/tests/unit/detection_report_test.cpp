@@ -118,3 +118,77 @@ TEST(DetectionReport, VarintErrorsInsideEventsNameTheEvent) {
 
 }  // namespace
 }  // namespace tfqkd::wire
+
+namespace tfqkd::wire {
+namespace {
+
+// Reports long enough for the block decoder (64-byte blocks) must report errors exactly where the
+// byte-wise rule does: at the first byte of the offending event.
+TEST(DetectionReport, ErrorsDeepInLongReportsAreReportedAtTheirEvent) {
+    DetectionReport m;
+    m.slot_count = kMaxSlot;
+    for (std::uint64_t k = 0; k < 400; ++k) {
+        m.slots.push_back(k * 5000 + (k % 7) * 300);  // 2- and 3-byte varints
+        m.clicks.push_back(static_cast<Click>(1 + k % 3));
+    }
+    const Bytes good = *encode_payload(m);
+    ASSERT_TRUE(decode_payload<DetectionReport>(good).ok());
+    constexpr std::size_t kEvents = 28;  // where the events start in the payload
+    // The start offset of event `index`.
+    const auto event_offset = [&](std::size_t index) {
+        std::size_t at = kEvents;
+        for (std::size_t e = 0; e < index; ++e) {
+            while (good[at] & 0x80) ++at;
+            ++at;
+        }
+        return at;
+    };
+    for (std::size_t index : {0U, 13U, 150U, 398U}) {
+        const std::size_t at = event_offset(index);
+        Bytes bad = good;
+        bad[at] = static_cast<Byte>(bad[at] & 0xFC);  // click 0 (the low two bits of the first byte)
+        auto r = decode_payload<DetectionReport>(bad);
+        ASSERT_FALSE(r.ok()) << index;
+        EXPECT_EQ(r.error().field, "events[].click") << index;
+        EXPECT_EQ(r.error().offset, at) << index;
+
+        // Make the event non-canonical: its last byte becomes a zero group after an extra 0x80.
+        Bytes overlong(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(at));
+        std::size_t last = at;
+        while (good[last] & 0x80) ++last;
+        overlong.insert(overlong.end(), good.begin() + static_cast<std::ptrdiff_t>(at),
+                        good.begin() + static_cast<std::ptrdiff_t>(last));
+        overlong.push_back(static_cast<Byte>(good[last] | 0x80));
+        overlong.push_back(0x00);
+        overlong.insert(overlong.end(), good.begin() + static_cast<std::ptrdiff_t>(last) + 1, good.end());
+        r = decode_payload<DetectionReport>(overlong);
+        ASSERT_FALSE(r.ok()) << index;
+        EXPECT_EQ(r.error().code, Errc::non_canonical) << index;
+        EXPECT_EQ(r.error().field, "events[]") << index;
+        EXPECT_EQ(r.error().offset, at) << index;
+    }
+}
+
+TEST(DetectionReport, NineByteVarintDeepInALongReportIsOutOfRange) {
+    DetectionReport m;
+    m.slot_count = kMaxSlot;
+    for (std::uint64_t k = 0; k < 100; ++k) {
+        m.slots.push_back(k * 3);
+        m.clicks.push_back(Click::left);
+    }
+    Bytes bytes = *encode_payload(m);
+    // Replace event 50 (one byte, 0x09: gap 2, left) by nine continuation-carrying bytes.
+    const std::size_t at = 28 + 50;
+    ASSERT_EQ(bytes[at], 0x09);
+    bytes[at] = 0x89;
+    const Bytes filler{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+    bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(at) + 1, filler.begin(), filler.end());
+    auto r = decode_payload<DetectionReport>(bytes);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, Errc::out_of_range);
+    EXPECT_EQ(r.error().field, "events[]");
+    EXPECT_EQ(r.error().offset, at);
+}
+
+}  // namespace
+}  // namespace tfqkd::wire
