@@ -113,15 +113,20 @@ Result<DetectionReport> DetectionReport::read(Reader& reader) {
         while (i < event_count && end - block >= 72 && !irregular) {
             for (std::uint64_t mask = stop_mask64(block); mask != 0 && i < event_count; mask &= mask - 1) {
                 const Byte* next = block + std::countr_zero(mask) + 1;
-                const auto length = static_cast<unsigned>(next - start);
-                const std::uint64_t raw = load_le64(start);
+                const auto length = static_cast<std::size_t>(next - start);
                 // Longer than 8 bytes, or a multi-byte varint ending in a zero group: leave it to
-                // the byte-wise path, which names the error.
-                if ((length > kEventVarintBytes) | ((length > 1) & (((raw >> (8 * length - 8)) & 0xFF) == 0))) {
+                // the byte-wise path, which names the error. (The length test comes first: the
+                // shift below is defined only for lengths up to 8.)
+                if (length > kEventVarintBytes) {
                     irregular = true;
                     break;
                 }
-                if (!record(gather_varint(raw, length), start)) return reader.take_error();
+                const std::uint64_t raw = load_le64(start);
+                if ((length > 1) & (((raw >> (8 * length - 8)) & 0xFF) == 0)) {
+                    irregular = true;
+                    break;
+                }
+                if (!record(gather_varint(raw, static_cast<unsigned>(length)), start)) return reader.take_error();
                 start = next;
             }
             block += 64;
