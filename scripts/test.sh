@@ -1,42 +1,68 @@
 #!/usr/bin/env bash
 # Quick start (b): sets up a fresh Debian 12 machine, builds tfqkd and runs every test:
-#   1. the Meson test suites of the GCC build (unit, property, vectors, fuzz-regression);
-#   2. the fuzz targets under clang-19 + libFuzzer + ASan + UBSan, each for TFQKD_FUZZ_SECONDS (20).
-# The last line is "N passed, N failed" for the whole run (one count per GoogleTest case, per other
-# Meson test and per fuzz target); the exit status is non-zero if anything failed.
+#   1. the Meson test suites of the GCC 12 build (unit, property, vectors, fuzz-regression, cli);
+#   2. the same suites of a clang-19 build, which must also compile without a warning;
+#   3. the installed libraries, headers and pkg-config files, used by a small outside program;
+#   4. the fuzz targets under clang-19 + libFuzzer + ASan + UBSan, each for TFQKD_FUZZ_SECONDS (20).
+# The last line is "N passed, N failed" for the whole run: one count per GoogleTest case, per TAP
+# check, per other Meson test, per build, the install check and per fuzz target. The exit status
+# is non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh || exit 1
-build=${TFQKD_BUILD_DIR:-build}
-if [[ ! -f "$build/build.ninja" ]]; then meson setup "$build" >/dev/null || exit 1; fi
-if ! ninja -C "$build" >"$build/ninja.log" 2>&1; then
-  tail -n 40 "$build/ninja.log"
-  echo "0 passed, 1 failed"
-  exit 1
-fi
 
-meson test -C "$build" --print-errorlogs --num-processes 2
-# Count GoogleTest cases one by one (Meson's JUnit log nests them) and other tests as one each.
-read -r tests_passed tests_failed < <(python3 - "$build/meson-logs/testlog.junit.xml" <<'PY'
+passed=0
+failed=0
+count() {  # count NAME STATUS
+  if [[ $2 -eq 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
+}
+
+# Builds in $1 with compiler $2, runs its Meson tests and adds their case counts.
+build_and_test() {
+  local dir=$1 cxx=$2
+  if [[ ! -f "$dir/build.ninja" ]]; then
+    CXX=$cxx meson setup "$dir" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; count "$cxx setup" 1; return 1; }
+  fi
+  if ! ninja -C "$dir" >"$dir/ninja.log" 2>&1; then
+    tail -n 40 "$dir/ninja.log"
+    count "$cxx build (warnings are errors)" 1
+    return 1
+  fi
+  count "$cxx build (warnings are errors)" 0
+  echo "== $cxx: meson test"
+  meson test -C "$dir" --print-errorlogs --num-processes 2 | grep -vE '^ *[0-9]+/[0-9]+ .* OK '
+  # Count GoogleTest cases and TAP checks one by one (Meson's JUnit log nests them).
+  local counts
+  counts=$(python3 - "$dir/meson-logs/testlog.junit.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
-passed = failed = 0
+ok = bad = 0
 for case in root.iter("testcase"):
     if case.find("failure") is not None or case.find("error") is not None:
-        failed += 1
+        bad += 1
     elif case.find("skipped") is None:
-        passed += 1
-print(passed, failed)
+        ok += 1
+print(ok, bad)
 PY
 )
+  passed=$((passed + ${counts% *}))
+  failed=$((failed + ${counts#* }))
+}
+
+build=${TFQKD_BUILD_DIR:-build}
+build_and_test "$build" g++
+build_and_test "${build}-clang" clang++-19
+
+scripts/check_install.sh "$build"
+count "meson install is usable by others" $?
 
 fuzz_out=$(scripts/fuzz.sh "${TFQKD_FUZZ_SECONDS:-20}")
 echo "$fuzz_out"
 fuzz_passed=$(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$fuzz_out")
 fuzz_failed=$(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$fuzz_out")
 [[ -n "$fuzz_passed" ]] || { fuzz_passed=0; fuzz_failed=1; }
+passed=$((passed + fuzz_passed))
+failed=$((failed + fuzz_failed))
 
-passed=$((tests_passed + fuzz_passed))
-failed=$((tests_failed + fuzz_failed))
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
