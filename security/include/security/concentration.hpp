@@ -1,0 +1,56 @@
+// Concentration bounds, computed in intervals. Each function returns an Interval enclosing the
+// exact value of its closed-form bound; a caller that needs a lower bound takes lo(), an upper bound
+// hi(). The statements, assumptions and derivations are in docs/security.md, section
+// "Concentration bounds"; each function below names its subsection.
+//
+// `epsilon` is the failure probability of one application of the bound (one side).
+#pragma once
+
+#include "security/interval.hpp"
+
+namespace tfqkd::security {
+
+// Two-sided bounds on one quantity.
+struct Bounds {
+    Interval lower;  // certify with lo(lower)
+    Interval upper;  // certify with hi(upper)
+};
+
+// C1. Multiplicative Chernoff, observed -> expected. x is the observed sum of independent Bernoulli
+// trials with unknown total mean mu. With L = ln(1/eps), each of these fails with probability at
+// most eps:  mu >= x + L/2 - sqrt(L^2 + 8 x L)/2   (lower, clamped at 0)
+//            mu <= x + L + sqrt(L^2 + 2 x L)        (upper)
+Bounds chernoff_expected_from_observed(const Interval& observed, const Interval& epsilon);
+
+// C2. Multiplicative Chernoff, expected -> observed: the range the sum X of independent Bernoulli
+// trials with total mean mu falls in, except with probability epsilon on each side.
+Bounds chernoff_observed_from_expected(const Interval& expected, const Interval& epsilon);
+
+// C3. Hoeffding: for n independent variables in [0, 1], |sum - E sum| <= sqrt(n ln(1/eps) / 2) except
+// with probability eps on each side. Returns that deviation.
+Interval hoeffding_deviation(const Interval& n, const Interval& epsilon);
+
+// C4. Kato's inequality (Kato, arXiv:2002.04357) with the parameters a, b chosen from a prediction
+// `predicted` of the number of ones among n trials, fixed before the data are seen. Given the
+// observed number of ones `observed`, returns bounds on the sum of the conditional expectations
+// sum_u E[xi_u | F_{u-1}], each holding except with probability epsilon (for martingales: no
+// independence needed).
+struct KatoParameters {
+    Interval a;
+    Interval b;
+};
+KatoParameters kato_parameters_upper(const Interval& n, const Interval& predicted, const Interval& epsilon);
+KatoParameters kato_parameters_lower(const Interval& n, const Interval& predicted, const Interval& epsilon);
+// The failure probability of the bound with parameters p: exp(-2(b^2 - a^2) / (1 +- 4a/(3 sqrt n))^2).
+Interval kato_failure_upper(const Interval& n, const KatoParameters& p);
+Interval kato_failure_lower(const Interval& n, const KatoParameters& p);
+Bounds kato_expected_from_observed(const Interval& n, const Interval& observed, const KatoParameters& upper,
+                                   const KatoParameters& lower);
+
+// C5. Random sampling without replacement (Lim, Curty, Walenta, Xu, Zbinden, PRA 89, 022307 (2014),
+// Eq. (B2)): for n + k bits split uniformly at random into a sample of n and a rest of k, with error
+// rate lambda in the sample, the error rate of the rest exceeds lambda + gamma except with
+// probability epsilon. Returns gamma; requires 0 < lambda < 1.
+Interval sampling_deviation(const Interval& n, const Interval& k, const Interval& lambda, const Interval& epsilon);
+
+}  // namespace tfqkd::security
