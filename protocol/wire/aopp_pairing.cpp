@@ -3,6 +3,8 @@
 
 #include <limits>
 
+#include "index_list.hpp"
+
 namespace tfqkd::wire {
 
 namespace {
@@ -21,29 +23,13 @@ Result<AoppPairing> AoppPairing::read(Reader& reader) {
         return reader.take_error();
     }
     m.pairs.resize(pair_count);
-    // The first index before the first pair, so that every first is previous + 1 + delta
-    // (WF-ENC-9); the unsigned wrap-around is undone by the + 1.
-    std::uint64_t previous = std::numeric_limits<std::uint64_t>::max();
+    // The firsts form one list over the pairs; each second is coded by the same rule relative to
+    // its own first (second = first + 1 + second_delta).
+    std::uint64_t previous = kBeforeFirstIndex;
     for (Pair& pair : m.pairs) {
-        // Sums below are at most 2^32 + 2^35: no overflow.
-        const std::size_t first_at = reader.offset();
-        std::uint64_t delta = 0;
-        if (!reader.varint("pairs[].first", delta, kIndexVarintBytes)) return reader.take_error();
-        const std::uint64_t first = previous + 1 + delta;
-        if (first >= kMaxEventIndex) {
-            reader.fail_at(first_at, "pairs[].first", Errc::out_of_range);
-            return reader.take_error();
-        }
-        const std::size_t second_at = reader.offset();
-        if (!reader.varint("pairs[].second", delta, kIndexVarintBytes)) return reader.take_error();
-        const std::uint64_t second = first + 1 + delta;
-        if (second >= kMaxEventIndex) {
-            reader.fail_at(second_at, "pairs[].second", Errc::out_of_range);
-            return reader.take_error();
-        }
-        pair.first = static_cast<std::uint32_t>(first);
-        pair.second = static_cast<std::uint32_t>(second);
-        previous = first;
+        if (!read_next_index(reader, "pairs[].first", previous, pair.first)) return reader.take_error();
+        std::uint64_t first = pair.first;
+        if (!read_next_index(reader, "pairs[].second", first, pair.second)) return reader.take_error();
     }
     return m;
 }
@@ -56,20 +42,18 @@ void AoppPairing::write(Writer& writer) const {
         return;
     }
     writer.u32(static_cast<std::uint32_t>(pairs.size()));
-    for (std::size_t i = 0; i < pairs.size(); ++i) {
-        const Pair& pair = pairs[i];
+    std::uint64_t previous = kBeforeFirstIndex;
+    for (const Pair& pair : pairs) {
         // Delta coding cannot express a first index at or below its predecessor's, nor a second
-        // index at or below its own first.
-        if (i > 0 && pair.first <= pairs[i - 1].first) {
-            writer.fail("pairs[].first", Errc::not_increasing);
-            return;
-        }
-        if (pair.second <= pair.first) {
-            writer.fail("pairs[].second", Errc::not_increasing);
-            return;
-        }
-        writer.varint(i == 0 ? pair.first : pair.first - pairs[i - 1].first - 1);
-        writer.varint(pair.second - pair.first - 1);
+        // index at or below its own first. Both are checked before the pair is written, so that
+        // either error is reported at the pair's first byte.
+        std::uint64_t first_delta = 0;
+        std::uint64_t second_delta = 0;
+        if (!next_index_delta(writer, "pairs[].first", previous, pair.first, first_delta)) return;
+        std::uint64_t first = pair.first;
+        if (!next_index_delta(writer, "pairs[].second", first, pair.second, second_delta)) return;
+        writer.varint(first_delta);
+        writer.varint(second_delta);
     }
 }
 

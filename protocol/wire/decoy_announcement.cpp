@@ -3,6 +3,8 @@
 
 #include <limits>
 
+#include "index_list.hpp"
+
 namespace tfqkd::wire {
 
 namespace {
@@ -21,25 +23,14 @@ Result<DecoyAnnouncement> DecoyAnnouncement::read(Reader& reader) {
         return reader.take_error();
     }
     m.entries.reserve(entry_count);
-    // The index before the first entry, so that every entry is previous + 1 + delta (WF-ENC-9);
-    // the unsigned wrap-around is undone by the + 1.
-    std::uint64_t previous = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t previous = kBeforeFirstIndex;
     for (std::uint32_t i = 0; i < entry_count; ++i) {
         Entry e;
-        const std::size_t index_at = reader.offset();
-        std::uint64_t delta = 0;
-        if (!reader.varint("entries[].index", delta, kIndexVarintBytes)) return reader.take_error();
-        const std::uint64_t index = previous + 1 + delta;  // at most 2^32 + 2^35: no overflow
-        if (index >= kMaxEventIndex) {
-            reader.fail_at(index_at, "entries[].index", Errc::out_of_range);
-            return reader.take_error();
-        }
-        e.index = static_cast<std::uint32_t>(index);
+        if (!read_next_index(reader, "entries[].index", previous, e.index)) return reader.take_error();
         if (!reader.uint_in<std::uint8_t>("entries[].setting", e.setting, 0, kMaxSetting)) return reader.take_error();
         if (!reader.uint_in<std::uint16_t>("entries[].phase_slice", e.phase_slice, 0, kMaxPhaseSlice))
             return reader.take_error();
         m.entries.push_back(e);
-        previous = index;
     }
     return m;
 }
@@ -52,14 +43,9 @@ void DecoyAnnouncement::write(Writer& writer) const {
         return;
     }
     writer.u32(static_cast<std::uint32_t>(entries.size()));
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        const Entry& e = entries[i];
-        // Delta coding cannot express an index at or below its predecessor.
-        if (i > 0 && e.index <= entries[i - 1].index) {
-            writer.fail("entries[].index", Errc::not_increasing);
-            return;
-        }
-        writer.varint(i == 0 ? e.index : e.index - entries[i - 1].index - 1);
+    std::uint64_t previous = kBeforeFirstIndex;
+    for (const Entry& e : entries) {
+        if (!write_next_index(writer, "entries[].index", previous, e.index)) return;
         writer.u8(e.setting);
         writer.u16(e.phase_slice);
     }

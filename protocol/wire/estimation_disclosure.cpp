@@ -3,6 +3,8 @@
 
 #include <limits>
 
+#include "index_list.hpp"
+
 namespace tfqkd::wire {
 
 Result<EstimationDisclosure> EstimationDisclosure::read(Reader& reader) {
@@ -17,21 +19,9 @@ Result<EstimationDisclosure> EstimationDisclosure::read(Reader& reader) {
         return reader.take_error();
     }
     m.indices.resize(bit_count);
-    // The index before the first, so that every index is previous + 1 + delta (WF-ENC-9); the
-    // unsigned wrap-around is undone by the + 1.
-    std::uint64_t previous = std::numeric_limits<std::uint64_t>::max();
-    for (auto& index : m.indices) {
-        const std::size_t index_at = reader.offset();
-        std::uint64_t delta = 0;
-        if (!reader.varint("indices[]", delta, kIndexVarintBytes)) return reader.take_error();
-        const std::uint64_t value = previous + 1 + delta;  // at most 2^32 + 2^35: no overflow
-        if (value >= kMaxEventIndex) {
-            reader.fail_at(index_at, "indices[]", Errc::out_of_range);
-            return reader.take_error();
-        }
-        index = static_cast<std::uint32_t>(value);
-        previous = value;
-    }
+    std::uint64_t previous = kBeforeFirstIndex;
+    for (std::uint32_t& index : m.indices)
+        if (!read_next_index(reader, "indices[]", previous, index)) return reader.take_error();
     if (!PackedBits::read(reader, "values", bit_count, m.values)) return reader.take_error();
     return m;
 }
@@ -49,14 +39,9 @@ void EstimationDisclosure::write(Writer& writer) const {
         return;
     }
     writer.u32(static_cast<std::uint32_t>(indices.size()));
-    for (std::size_t i = 0; i < indices.size(); ++i) {
-        // Delta coding cannot express an index at or below its predecessor.
-        if (i > 0 && indices[i] <= indices[i - 1]) {
-            writer.fail("indices[]", Errc::not_increasing);
-            return;
-        }
-        writer.varint(i == 0 ? indices[i] : indices[i] - indices[i - 1] - 1);
-    }
+    std::uint64_t previous = kBeforeFirstIndex;
+    for (const std::uint32_t index : indices)
+        if (!write_next_index(writer, "indices[]", previous, index)) return;
     values.write(writer);
 }
 

@@ -2,26 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "protocol/wire/aopp_pairing.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
 
 using Pair = AoppPairing::Pair;
-
-template <class T>
-void expect_error(const Result<T>& result, Errc code, std::string_view field, std::uint64_t offset) {
-    ASSERT_FALSE(result.ok());
-    EXPECT_EQ(result.error().code, code) << result.error().to_string();
-    EXPECT_EQ(result.error().message, "aopp_pairing");
-    EXPECT_EQ(result.error().field, field) << result.error().to_string();
-    EXPECT_EQ(result.error().offset, offset) << result.error().to_string();
-}
-
-Result<AoppPairing> decode_hex(std::string_view hex) {
-    auto bytes = from_hex(hex);
-    EXPECT_TRUE(bytes.ok());
-    return decode_payload<AoppPairing>(*bytes);
-}
 
 TEST(AoppPairing, EncodesTheSpecLayout) {
     AoppPairing m;
@@ -42,26 +28,28 @@ TEST(AoppPairing, EncodesTheSpecLayout) {
 }
 
 TEST(AoppPairing, IndicesStayBelowTwoToThe32) {
-    auto last = decode_hex("0000000000000000" "00000001" "feffffff0f" "00");
+    auto last = decode_hex<AoppPairing>("0000000000000000" "00000001" "feffffff0f" "00");
     ASSERT_TRUE(last.ok()) << last.error().to_string();
     EXPECT_EQ(last->pairs.front(), (Pair{0xFFFFFFFE, 0xFFFFFFFF}));
-    expect_error(decode_hex("0000000000000000" "00000001" "ffffffff0f" "00"), Errc::out_of_range, "pairs[].second",
-                 17);
-    expect_error(decode_hex("0000000000000000" "00000002" "00" "00" "ffffffff0f" "00"), Errc::out_of_range,
-                 "pairs[].first", 14);
+    expect_error(decode_hex<AoppPairing>("0000000000000000" "00000001" "ffffffff0f" "00"),
+                 Errc::out_of_range, "pairs[].second", 17);
+    expect_error(decode_hex<AoppPairing>("0000000000000000" "00000002" "00" "00" "ffffffff0f" "00"),
+                 Errc::out_of_range, "pairs[].first", 14);
 }
 
 TEST(AoppPairing, VarintErrorsNameTheirHalfOfThePair) {
-    expect_error(decode_hex("0000000000000000" "00000001" "00" "80"), Errc::truncated, "pairs[].second", 13);
-    expect_error(decode_hex("0000000000000000" "00000001" "8000" "00"), Errc::non_canonical, "pairs[].first", 12);
-    expect_error(decode_hex("0000000000000000" "00000001" "00" "808080808001"), Errc::out_of_range,
-                 "pairs[].second", 13);
+    expect_error(decode_hex<AoppPairing>("0000000000000000" "00000001" "00" "80"),
+                 Errc::truncated, "pairs[].second", 13);
+    expect_error(decode_hex<AoppPairing>("0000000000000000" "00000001" "8000" "00"),
+                 Errc::non_canonical, "pairs[].first", 12);
+    expect_error(decode_hex<AoppPairing>("0000000000000000" "00000001" "00" "808080808001"),
+                 Errc::out_of_range, "pairs[].second", 13);
 }
 
 TEST(AoppPairing, CountBeyondTheInputIsTruncatedOnTheCount) {
     // Three pairs need at least six bytes; five remain.
-    expect_error(decode_hex("0000000000000000" "00000003" "0000000000"), Errc::truncated, "pair_count", 8);
-    expect_error(decode_hex("0000000000000000" "02faf081"), Errc::out_of_range, "pair_count", 8);
+    expect_error(decode_hex<AoppPairing>("0000000000000000" "00000003" "0000000000"), Errc::truncated, "pair_count", 8);
+    expect_error(decode_hex<AoppPairing>("0000000000000000" "02faf081"), Errc::out_of_range, "pair_count", 8);
 }
 
 TEST(AoppPairing, ReuseOfAnIndexIsLeftToTheProtocol) {
@@ -77,13 +65,13 @@ TEST(AoppPairing, ReuseOfAnIndexIsLeftToTheProtocol) {
 TEST(AoppPairing, EncoderRefusesPairsOutOfOrder) {
     AoppPairing m;
     m.pairs = {Pair{5, 5}};
-    expect_error(encode_payload(m), Errc::not_increasing, "pairs[].second", 12);
+    expect_encode_error(m, Errc::not_increasing, "pairs[].second", 12);
     m.pairs = {Pair{5, 4}};
-    expect_error(encode_payload(m), Errc::not_increasing, "pairs[].second", 12);
+    expect_encode_error(m, Errc::not_increasing, "pairs[].second", 12);
     m.pairs = {Pair{5, 6}, Pair{5, 7}};
-    expect_error(encode_payload(m), Errc::not_increasing, "pairs[].first", 14);
+    expect_encode_error(m, Errc::not_increasing, "pairs[].first", 14);
     m.pairs = {Pair{5, 6}, Pair{4, 7}};
-    expect_error(encode_payload(m), Errc::not_increasing, "pairs[].first", 14);
+    expect_encode_error(m, Errc::not_increasing, "pairs[].first", 14);
 }
 
 }  // namespace

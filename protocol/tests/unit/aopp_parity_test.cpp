@@ -2,15 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "protocol/wire/aopp_parity.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
-
-Result<AoppParity> decode_hex(std::string_view hex) {
-    auto input = from_hex(hex);
-    if (!input.ok()) return std::move(input).error();
-    return decode_payload<AoppParity>(*input);
-}
 
 TEST(AoppParity, EncodesTheSpecLayout) {
     AoppParity m;
@@ -26,7 +21,7 @@ TEST(AoppParity, EncodesTheSpecLayout) {
 }
 
 TEST(AoppParity, NoPairsIsAnEmptyBitList) {
-    auto m = decode_hex("0000000000000009" "00000000");
+    auto m = decode_hex<AoppParity>("0000000000000009" "00000000");
     ASSERT_TRUE(m.ok()) << m.error().to_string();
     EXPECT_EQ(m->block_id, 9U);
     EXPECT_TRUE(m->parities.empty());
@@ -34,7 +29,7 @@ TEST(AoppParity, NoPairsIsAnEmptyBitList) {
 
 TEST(AoppParity, ACountBeyondTheRemainingBytesIsTruncatedOnTheCount) {
     // 17 pairs need 3 bytes; only 2 follow.
-    auto m = decode_hex("0000000000000000" "00000011" "ffff");
+    auto m = decode_hex<AoppParity>("0000000000000000" "00000011" "ffff");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::truncated);
     EXPECT_EQ(m.error().field, "pair_count");
@@ -42,24 +37,24 @@ TEST(AoppParity, ACountBeyondTheRemainingBytesIsTruncatedOnTheCount) {
     EXPECT_EQ(m.error().message, "aopp_parity");
 
     // 16 pairs fit exactly in the same 2 bytes.
-    EXPECT_TRUE(decode_hex("0000000000000000" "00000010" "ffff").ok());
+    EXPECT_TRUE(decode_hex<AoppParity>("0000000000000000" "00000010" "ffff").ok());
 }
 
 TEST(AoppParity, TheBoundIsCheckedBeforeTheRemainingBytes) {
-    auto m = decode_hex("0000000000000000" "02faf081");  // 5 * 10^7 + 1
+    auto m = decode_hex<AoppParity>("0000000000000000" "02faf081");  // 5 * 10^7 + 1
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::out_of_range);
     EXPECT_EQ(m.error().field, "pair_count");
     EXPECT_EQ(m.error().offset, 8U);
 
-    m = decode_hex("0000000000000000" "02faf080");  // 5 * 10^7, within bounds but no bits follow
+    m = decode_hex<AoppParity>("0000000000000000" "02faf080");  // 5 * 10^7, within bounds but no bits follow
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::truncated);
     EXPECT_EQ(m.error().field, "pair_count");
 }
 
 TEST(AoppParity, APaddingBitIsNonCanonicalAtItsByte) {
-    auto m = decode_hex("0000000000000000" "0000000a" "b341");
+    auto m = decode_hex<AoppParity>("0000000000000000" "0000000a" "b341");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::non_canonical);
     EXPECT_EQ(m.error().field, "parities");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "protocol/wire/cascade_parity_query.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
@@ -12,14 +13,8 @@ namespace {
 // block_id 0, query_id 0, pass 1, permutation_seed 0: the 21 bytes before range_count.
 constexpr std::string_view kHeader = "0000000000000000" "00000000" "01" "0000000000000000";
 
-Result<CascadeParityQuery> decode_hex(std::string_view hex) {
-    auto input = from_hex(hex);
-    if (!input.ok()) return std::move(input).error();
-    return decode_payload<CascadeParityQuery>(*input);
-}
-
 Result<CascadeParityQuery> decode_ranges(std::string_view count_and_ranges) {
-    return decode_hex(std::string(kHeader) + std::string(count_and_ranges));
+    return decode_hex<CascadeParityQuery>(std::string(kHeader) + std::string(count_and_ranges));
 }
 
 TEST(CascadeParityQuery, EncodesTheSpecLayout) {
@@ -42,13 +37,15 @@ TEST(CascadeParityQuery, EncodesTheSpecLayout) {
 
 TEST(CascadeParityQuery, PassBounds) {
     for (const char* pass : {"00", "11"}) {
-        auto m = decode_hex(std::string("0000000000000000" "00000000") + pass + "0000000000000000" "00000001" "0001");
+        auto m = decode_hex<CascadeParityQuery>(std::string("0000000000000000" "00000000") + pass +
+                                                "0000000000000000" "00000001" "0001");
         ASSERT_FALSE(m.ok()) << pass;
         EXPECT_EQ(m.error().code, Errc::out_of_range);
         EXPECT_EQ(m.error().field, "pass");
         EXPECT_EQ(m.error().offset, 12U);
     }
-    EXPECT_TRUE(decode_hex("0000000000000000" "00000000" "10" "0000000000000000" "00000001" "0001").ok());
+    EXPECT_TRUE(
+        decode_hex<CascadeParityQuery>("0000000000000000" "00000000" "10" "0000000000000000" "00000001" "0001").ok());
 }
 
 TEST(CascadeParityQuery, RangeCountBoundsAndTruncation) {

@@ -3,15 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "protocol/wire/cascade_parity_reply.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
-
-Result<CascadeParityReply> decode_hex(std::string_view hex) {
-    auto input = from_hex(hex);
-    if (!input.ok()) return std::move(input).error();
-    return decode_payload<CascadeParityReply>(*input);
-}
 
 TEST(CascadeParityReply, EncodesTheSpecLayout) {
     CascadeParityReply m;
@@ -30,7 +25,7 @@ TEST(CascadeParityReply, EncodesTheSpecLayout) {
 }
 
 TEST(CascadeParityReply, AReplyAnswersAtLeastOneRange) {
-    auto m = decode_hex("0000000000000000" "00000000" "00000000");
+    auto m = decode_hex<CascadeParityReply>("0000000000000000" "00000000" "00000000");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::out_of_range);
     EXPECT_EQ(m.error().field, "parity_count");
@@ -44,12 +39,12 @@ TEST(CascadeParityReply, AReplyAnswersAtLeastOneRange) {
 }
 
 TEST(CascadeParityReply, CountBoundAndTruncationNameTheCount) {
-    auto m = decode_hex("0000000000000000" "00000000" "01000001");  // 2^24 + 1
+    auto m = decode_hex<CascadeParityReply>("0000000000000000" "00000000" "01000001");  // 2^24 + 1
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::out_of_range);
     EXPECT_EQ(m.error().field, "parity_count");
 
-    m = decode_hex("0000000000000000" "00000000" "00000009" "ff");  // 9 bits need 2 bytes
+    m = decode_hex<CascadeParityReply>("0000000000000000" "00000000" "00000009" "ff");  // 9 bits need 2 bytes
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::truncated);
     EXPECT_EQ(m.error().field, "parity_count");
@@ -57,13 +52,13 @@ TEST(CascadeParityReply, CountBoundAndTruncationNameTheCount) {
 }
 
 TEST(CascadeParityReply, APaddingBitIsNonCanonical) {
-    auto m = decode_hex("0000000000000000" "00000000" "00000009" "ffc0");
+    auto m = decode_hex<CascadeParityReply>("0000000000000000" "00000000" "00000009" "ffc0");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::non_canonical);
     EXPECT_EQ(m.error().field, "parities");
     EXPECT_EQ(m.error().offset, 17U);
 
-    EXPECT_TRUE(decode_hex("0000000000000000" "00000000" "00000009" "ff80").ok());
+    EXPECT_TRUE(decode_hex<CascadeParityReply>("0000000000000000" "00000000" "00000009" "ff80").ok());
 }
 
 }  // namespace

@@ -2,26 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "protocol/wire/decoy_announcement.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
 
 using Entry = DecoyAnnouncement::Entry;
-
-template <class T>
-void expect_error(const Result<T>& result, Errc code, std::string_view field, std::uint64_t offset) {
-    ASSERT_FALSE(result.ok());
-    EXPECT_EQ(result.error().code, code) << result.error().to_string();
-    EXPECT_EQ(result.error().message, "decoy_announcement");
-    EXPECT_EQ(result.error().field, field) << result.error().to_string();
-    EXPECT_EQ(result.error().offset, offset) << result.error().to_string();
-}
-
-Result<DecoyAnnouncement> decode_hex(std::string_view hex) {
-    auto bytes = from_hex(hex);
-    EXPECT_TRUE(bytes.ok());
-    return decode_payload<DecoyAnnouncement>(*bytes);
-}
 
 TEST(DecoyAnnouncement, EncodesTheSpecLayout) {
     DecoyAnnouncement m;
@@ -42,50 +28,52 @@ TEST(DecoyAnnouncement, EncodesTheSpecLayout) {
 }
 
 TEST(DecoyAnnouncement, IndicesStayBelowTwoToThe32) {
-    auto last = decode_hex("0000000000000000" "00000001" "ffffffff0f" "0f" "03ff");
+    auto last = decode_hex<DecoyAnnouncement>("0000000000000000" "00000001" "ffffffff0f" "0f" "03ff");
     ASSERT_TRUE(last.ok()) << last.error().to_string();
     EXPECT_EQ(last->entries.front().index, 0xFFFFFFFFU);
-    expect_error(decode_hex("0000000000000000" "00000001" "8080808010" "00" "0000"), Errc::out_of_range,
-                 "entries[].index", 12);
+    expect_error(decode_hex<DecoyAnnouncement>("0000000000000000" "00000001" "8080808010" "00" "0000"),
+                 Errc::out_of_range, "entries[].index", 12);
     // The second entry would be 2^32 - 1 + 1 + 0: the error is at its own varint.
-    expect_error(decode_hex("0000000000000000" "00000002" "ffffffff0f" "00" "0000" "00" "00" "0000"),
+    expect_error(decode_hex<DecoyAnnouncement>("0000000000000000" "00000002" "ffffffff0f" "00" "0000" "00" "00" "0000"),
                  Errc::out_of_range, "entries[].index", 20);
 }
 
 TEST(DecoyAnnouncement, IndexVarintErrors) {
     // More than five bytes, not the shortest form, cut off.
-    expect_error(decode_hex("0000000000000000" "00000001" "808080808001" "00" "0000"), Errc::out_of_range,
-                 "entries[].index", 12);
-    expect_error(decode_hex("0000000000000000" "00000001" "8000" "00" "0000"), Errc::non_canonical,
-                 "entries[].index", 12);
-    expect_error(decode_hex("0000000000000000" "00000001" "80808080"), Errc::truncated, "entries[].index", 12);
+    expect_error(decode_hex<DecoyAnnouncement>("0000000000000000" "00000001" "808080808001" "00" "0000"),
+                 Errc::out_of_range, "entries[].index", 12);
+    expect_error(decode_hex<DecoyAnnouncement>("0000000000000000" "00000001" "8000" "00" "0000"),
+                 Errc::non_canonical, "entries[].index", 12);
+    expect_error(decode_hex<DecoyAnnouncement>("0000000000000000" "00000001" "80808080"),
+                 Errc::truncated, "entries[].index", 12);
 }
 
 TEST(DecoyAnnouncement, SettingAndPhaseSliceBounds) {
-    expect_error(decode_hex("0000000000000000" "00000001" "00" "10" "0000"), Errc::out_of_range,
-                 "entries[].setting", 13);
-    expect_error(decode_hex("0000000000000000" "00000001" "00" "00" "0400"), Errc::out_of_range,
-                 "entries[].phase_slice", 14);
+    expect_error(decode_hex<DecoyAnnouncement>("0000000000000000" "00000001" "00" "10" "0000"),
+                 Errc::out_of_range, "entries[].setting", 13);
+    expect_error(decode_hex<DecoyAnnouncement>("0000000000000000" "00000001" "00" "00" "0400"),
+                 Errc::out_of_range, "entries[].phase_slice", 14);
     // In the second entry, after a two-byte delta.
-    expect_error(decode_hex("0000000000000000" "00000002" "00" "00" "0000" "8001" "00" "ffff"), Errc::out_of_range,
-                 "entries[].phase_slice", 19);
+    expect_error(decode_hex<DecoyAnnouncement>("0000000000000000" "00000002" "00" "00" "0000" "8001" "00" "ffff"),
+                 Errc::out_of_range, "entries[].phase_slice", 19);
 }
 
 TEST(DecoyAnnouncement, CountBeyondTheInputIsTruncatedOnTheCount) {
     // Two entries need at least eight bytes; seven remain.
-    expect_error(decode_hex("0000000000000000" "00000002" "00000000000000"), Errc::truncated, "entry_count", 8);
-    expect_error(decode_hex("0000000000000000" "05f5e101"), Errc::out_of_range, "entry_count", 8);
+    expect_error(decode_hex<DecoyAnnouncement>("0000000000000000" "00000002" "00000000000000"),
+                 Errc::truncated, "entry_count", 8);
+    expect_error(decode_hex<DecoyAnnouncement>("0000000000000000" "05f5e101"), Errc::out_of_range, "entry_count", 8);
 }
 
 TEST(DecoyAnnouncement, EncoderRefusesIndicesOutOfOrder) {
     DecoyAnnouncement m;
     m.entries = {Entry{5, 0, 0}, Entry{5, 0, 0}};
-    expect_error(encode_payload(m), Errc::not_increasing, "entries[].index", 16);
+    expect_encode_error(m, Errc::not_increasing, "entries[].index", 16);
     m.entries = {Entry{5, 0, 0}, Entry{7, 0, 0}, Entry{6, 0, 0}};
-    expect_error(encode_payload(m), Errc::not_increasing, "entries[].index", 20);
+    expect_encode_error(m, Errc::not_increasing, "entries[].index", 20);
     // Bounds are the decoder's, found by encode_payload's check.
     m.entries = {Entry{5, 16, 0}};
-    expect_error(encode_payload(m), Errc::out_of_range, "entries[].setting", 13);
+    expect_encode_error(m, Errc::out_of_range, "entries[].setting", 13);
 }
 
 }  // namespace

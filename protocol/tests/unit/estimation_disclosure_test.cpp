@@ -2,24 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "protocol/wire/estimation_disclosure.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
-
-template <class T>
-void expect_error(const Result<T>& result, Errc code, std::string_view field, std::uint64_t offset) {
-    ASSERT_FALSE(result.ok());
-    EXPECT_EQ(result.error().code, code) << result.error().to_string();
-    EXPECT_EQ(result.error().message, "estimation_disclosure");
-    EXPECT_EQ(result.error().field, field) << result.error().to_string();
-    EXPECT_EQ(result.error().offset, offset) << result.error().to_string();
-}
-
-Result<EstimationDisclosure> decode_hex(std::string_view hex) {
-    auto bytes = from_hex(hex);
-    EXPECT_TRUE(bytes.ok());
-    return decode_payload<EstimationDisclosure>(*bytes);
-}
 
 EstimationDisclosure example() {
     EstimationDisclosure m;
@@ -44,36 +30,41 @@ TEST(EstimationDisclosure, EncodesTheSpecLayout) {
 }
 
 TEST(EstimationDisclosure, IndicesStayBelowTwoToThe32) {
-    auto last = decode_hex("0000000000000000" "00000001" "ffffffff0f" "80");
+    auto last = decode_hex<EstimationDisclosure>("0000000000000000" "00000001" "ffffffff0f" "80");
     ASSERT_TRUE(last.ok()) << last.error().to_string();
     EXPECT_EQ(last->indices.front(), 0xFFFFFFFFU);
-    expect_error(decode_hex("0000000000000000" "00000002" "ffffffff0f" "00" "c0"), Errc::out_of_range, "indices[]",
-                 17);
-    expect_error(decode_hex("0000000000000000" "00000001" "808080808001" "80"), Errc::out_of_range, "indices[]", 12);
+    expect_error(decode_hex<EstimationDisclosure>("0000000000000000" "00000002" "ffffffff0f" "00" "c0"),
+                 Errc::out_of_range, "indices[]", 17);
+    expect_error(decode_hex<EstimationDisclosure>("0000000000000000" "00000001" "808080808001" "80"),
+                 Errc::out_of_range, "indices[]", 12);
 }
 
 TEST(EstimationDisclosure, ValuesFollowTheIndices) {
     // All indices present, the bit byte missing: the list of values is what is cut off.
-    expect_error(decode_hex("0000000000000000" "00000003" "0000c601"), Errc::truncated, "values", 16);
-    expect_error(decode_hex("0000000000000000" "00000003" "0000c601" "a1"), Errc::non_canonical, "values", 16);
-    expect_error(decode_hex("0000000000000000" "00000003" "0000c601" "a000"), Errc::trailing_data, "", 17);
+    expect_error(decode_hex<EstimationDisclosure>("0000000000000000" "00000003" "0000c601"),
+                 Errc::truncated, "values", 16);
+    expect_error(decode_hex<EstimationDisclosure>("0000000000000000" "00000003" "0000c601" "a1"),
+                 Errc::non_canonical, "values", 16);
+    expect_error(decode_hex<EstimationDisclosure>("0000000000000000" "00000003" "0000c601" "a000"),
+                 Errc::trailing_data, "", 17);
 }
 
 TEST(EstimationDisclosure, CountBeyondTheInputIsTruncatedOnTheCount) {
     // Three indices need at least three bytes; two remain.
-    expect_error(decode_hex("0000000000000000" "00000003" "0000"), Errc::truncated, "bit_count", 8);
-    expect_error(decode_hex("0000000000000000" "05f5e101"), Errc::out_of_range, "bit_count", 8);
+    expect_error(decode_hex<EstimationDisclosure>("0000000000000000" "00000003" "0000"),
+                 Errc::truncated, "bit_count", 8);
+    expect_error(decode_hex<EstimationDisclosure>("0000000000000000" "05f5e101"), Errc::out_of_range, "bit_count", 8);
 }
 
 TEST(EstimationDisclosure, EncoderRefusesUnrepresentableLists) {
     EstimationDisclosure m = example();
     m.values.push_back(false);
-    expect_error(encode_payload(m), Errc::length_mismatch, "values", 8);
+    expect_encode_error(m, Errc::length_mismatch, "values", 8);
     m = example();
     m.indices = {0, 200, 1};
-    expect_error(encode_payload(m), Errc::not_increasing, "indices[]", 15);
+    expect_encode_error(m, Errc::not_increasing, "indices[]", 15);
     m.indices = {0, 0, 1};
-    expect_error(encode_payload(m), Errc::not_increasing, "indices[]", 13);
+    expect_encode_error(m, Errc::not_increasing, "indices[]", 13);
 }
 
 }  // namespace

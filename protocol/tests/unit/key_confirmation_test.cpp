@@ -2,15 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "protocol/wire/key_confirmation.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
-
-Result<KeyConfirmation> decode_hex(std::string_view hex) {
-    auto input = from_hex(hex);
-    if (!input.ok()) return std::move(input).error();
-    return decode_payload<KeyConfirmation>(*input);
-}
 
 TEST(KeyConfirmation, EncodesTheSpecLayout) {
     KeyConfirmation m;
@@ -27,11 +22,11 @@ TEST(KeyConfirmation, EncodesTheSpecLayout) {
 }
 
 TEST(KeyConfirmation, KeyBitsBounds) {
-    auto m = decode_hex("0000000000000000" "40000000" "00000000000000000000000000000000");
+    auto m = decode_hex<KeyConfirmation>("0000000000000000" "40000000" "00000000000000000000000000000000");
     ASSERT_TRUE(m.ok()) << m.error().to_string();
     EXPECT_EQ(m->key_bits, KeyConfirmation::kMaxKeyBits);
 
-    m = decode_hex("0000000000000000" "40000001" "00000000000000000000000000000000");
+    m = decode_hex<KeyConfirmation>("0000000000000000" "40000001" "00000000000000000000000000000000");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::out_of_range);
     EXPECT_EQ(m.error().field, "key_bits");
@@ -46,13 +41,13 @@ TEST(KeyConfirmation, KeyBitsBounds) {
 }
 
 TEST(KeyConfirmation, AShortConfirmationIsTruncatedAtItsStart) {
-    auto m = decode_hex("0000000000000000" "00000000" "000000000000000000000000000000");
+    auto m = decode_hex<KeyConfirmation>("0000000000000000" "00000000" "000000000000000000000000000000");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::truncated);
     EXPECT_EQ(m.error().field, "confirmation");
     EXPECT_EQ(m.error().offset, 12U);
 
-    m = decode_hex("0000000000000000" "00000000" "0000000000000000000000000000000000");
+    m = decode_hex<KeyConfirmation>("0000000000000000" "00000000" "0000000000000000000000000000000000");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::trailing_data);
     EXPECT_EQ(m.error().offset, 28U);

@@ -2,15 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "protocol/wire/ldpc_syndrome.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
-
-Result<LdpcSyndrome> decode_hex(std::string_view hex) {
-    auto input = from_hex(hex);
-    if (!input.ok()) return std::move(input).error();
-    return decode_payload<LdpcSyndrome>(*input);
-}
 
 TEST(LdpcSyndrome, EncodesTheSpecLayout) {
     LdpcSyndrome m;
@@ -28,19 +23,19 @@ TEST(LdpcSyndrome, EncodesTheSpecLayout) {
 }
 
 TEST(LdpcSyndrome, SyndromeBitsBounds) {
-    auto m = decode_hex("0000000000000000" "00000000" "00000000" "00000000");
+    auto m = decode_hex<LdpcSyndrome>("0000000000000000" "00000000" "00000000" "00000000");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::out_of_range);
     EXPECT_EQ(m.error().field, "syndrome_bits");
     EXPECT_EQ(m.error().offset, 16U);
 
-    m = decode_hex("0000000000000000" "00000000" "00000000" "01000001");
+    m = decode_hex<LdpcSyndrome>("0000000000000000" "00000000" "00000000" "01000001");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::out_of_range);
     EXPECT_EQ(m.error().field, "syndrome_bits");
 
     // 2^24 is within bounds; the 2 MiB it claims are not there.
-    m = decode_hex("0000000000000000" "00000000" "00000000" "01000000" "00");
+    m = decode_hex<LdpcSyndrome>("0000000000000000" "00000000" "00000000" "01000000" "00");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::truncated);
     EXPECT_EQ(m.error().field, "syndrome_bits");
@@ -48,7 +43,7 @@ TEST(LdpcSyndrome, SyndromeBitsBounds) {
 }
 
 TEST(LdpcSyndrome, APaddingBitIsNonCanonical) {
-    auto m = decode_hex("0000000000000000" "00000000" "00000000" "0000000c" "f0a1");
+    auto m = decode_hex<LdpcSyndrome>("0000000000000000" "00000000" "00000000" "0000000c" "f0a1");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::non_canonical);
     EXPECT_EQ(m.error().field, "syndrome");

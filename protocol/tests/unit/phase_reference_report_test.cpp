@@ -2,24 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "protocol/wire/phase_reference_report.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
-
-template <class T>
-void expect_error(const Result<T>& result, Errc code, std::string_view field, std::uint64_t offset) {
-    ASSERT_FALSE(result.ok());
-    EXPECT_EQ(result.error().code, code) << result.error().to_string();
-    EXPECT_EQ(result.error().message, "phase_reference_report");
-    EXPECT_EQ(result.error().field, field) << result.error().to_string();
-    EXPECT_EQ(result.error().offset, offset) << result.error().to_string();
-}
-
-Result<PhaseReferenceReport> decode_hex(std::string_view hex) {
-    auto bytes = from_hex(hex);
-    EXPECT_TRUE(bytes.ok());
-    return decode_payload<PhaseReferenceReport>(*bytes);
-}
 
 TEST(PhaseReferenceReport, EncodesTheSpecLayout) {
     PhaseReferenceReport m;
@@ -41,34 +27,36 @@ TEST(PhaseReferenceReport, EncodesTheSpecLayout) {
 }
 
 TEST(PhaseReferenceReport, BoundsAreCheckedAtTheirFields) {
-    expect_error(decode_hex("0000000000000000" "0001000000000000" "0000000000000001" "00000000"),
+    expect_error(decode_hex<PhaseReferenceReport>("0000000000000000" "0001000000000000" "0000000000000001" "00000000"),
                  Errc::out_of_range, "first_slot", 8);
-    expect_error(decode_hex("0000000000000000" "0000000000000000" "0000000000000000" "00000000"),
+    expect_error(decode_hex<PhaseReferenceReport>("0000000000000000" "0000000000000000" "0000000000000000" "00000000"),
                  Errc::out_of_range, "sample_stride", 16);
-    expect_error(decode_hex("0000000000000000" "0000000000000000" "0001000000000001" "00000000"),
+    expect_error(decode_hex<PhaseReferenceReport>("0000000000000000" "0000000000000000" "0001000000000001" "00000000"),
                  Errc::out_of_range, "sample_stride", 16);
-    expect_error(decode_hex("0000000000000000" "0000000000000000" "0000000000000001" "01000001"),
+    expect_error(decode_hex<PhaseReferenceReport>("0000000000000000" "0000000000000000" "0000000000000001" "01000001"),
                  Errc::out_of_range, "sample_count", 24);
 }
 
 TEST(PhaseReferenceReport, CountBeyondTheInputIsTruncatedOnTheCount) {
     // Two samples claimed, seven bytes left: the count is at fault, before anything is allocated.
-    expect_error(decode_hex("0000000000000000" "0000000000000000" "0000000000000001" "00000002" "00000000000000"),
+    expect_error(decode_hex<PhaseReferenceReport>("0000000000000000" "0000000000000000" "0000000000000001"
+                                                  "00000002" "00000000000000"),
                  Errc::truncated, "sample_count", 24);
     // 2^24 samples claimed (the largest allowed) over an empty list.
-    expect_error(decode_hex("0000000000000000" "0000000000000000" "0000000000000001" "01000000"),
+    expect_error(decode_hex<PhaseReferenceReport>("0000000000000000" "0000000000000000" "0000000000000001" "01000000"),
                  Errc::truncated, "sample_count", 24);
-    expect_error(decode_hex("0000000000000000" "0000000000000000" "0000000000000001" "00000001" "0000000000"),
+    expect_error(decode_hex<PhaseReferenceReport>("0000000000000000" "0000000000000000" "0000000000000001"
+                                                  "00000001" "0000000000"),
                  Errc::trailing_data, "", 32);
 }
 
 TEST(PhaseReferenceReport, EncoderLeavesBoundsToTheDecoder) {
     PhaseReferenceReport m;
     m.first_slot = kMaxSlot;
-    expect_error(encode_payload(m), Errc::out_of_range, "first_slot", 8);
+    expect_encode_error(m, Errc::out_of_range, "first_slot", 8);
     m.first_slot = 0;
     m.sample_stride = 0;
-    expect_error(encode_payload(m), Errc::out_of_range, "sample_stride", 16);
+    expect_encode_error(m, Errc::out_of_range, "sample_stride", 16);
 }
 
 }  // namespace

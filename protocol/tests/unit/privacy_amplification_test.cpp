@@ -3,15 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "protocol/wire/privacy_amplification.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
-
-Result<PrivacyAmplification> decode_hex(std::string_view hex) {
-    auto input = from_hex(hex);
-    if (!input.ok()) return std::move(input).error();
-    return decode_payload<PrivacyAmplification>(*input);
-}
 
 TEST(PrivacyAmplification, EncodesTheSpecLayout) {
     PrivacyAmplification m;
@@ -30,16 +25,16 @@ TEST(PrivacyAmplification, EncodesTheSpecLayout) {
 
 TEST(PrivacyAmplification, OutputBitsAreBoundedByInputBits) {
     // output == input: a seed of 2 * 4 - 1 = 7 bits.
-    auto m = decode_hex("0000000000000000" "01" "00000004" "00000004" "fe");
+    auto m = decode_hex<PrivacyAmplification>("0000000000000000" "01" "00000004" "00000004" "fe");
     ASSERT_TRUE(m.ok()) << m.error().to_string();
 
-    m = decode_hex("0000000000000000" "01" "00000004" "00000005" "ff");
+    m = decode_hex<PrivacyAmplification>("0000000000000000" "01" "00000004" "00000005" "ff");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::out_of_range);
     EXPECT_EQ(m.error().field, "output_bits");
     EXPECT_EQ(m.error().offset, 13U);
 
-    m = decode_hex("0000000000000000" "01" "00000004" "00000000");
+    m = decode_hex<PrivacyAmplification>("0000000000000000" "01" "00000004" "00000000");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::out_of_range);
     EXPECT_EQ(m.error().field, "output_bits");
@@ -56,13 +51,13 @@ TEST(PrivacyAmplification, OutputBitsAreBoundedByInputBits) {
 }
 
 TEST(PrivacyAmplification, InputBitsBounds) {
-    auto m = decode_hex("0000000000000000" "01" "00000000" "00000000");
+    auto m = decode_hex<PrivacyAmplification>("0000000000000000" "01" "00000000" "00000000");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::out_of_range);
     EXPECT_EQ(m.error().field, "input_bits");
     EXPECT_EQ(m.error().offset, 9U);
 
-    m = decode_hex("0000000000000000" "01" "40000001" "00000001");
+    m = decode_hex<PrivacyAmplification>("0000000000000000" "01" "40000001" "00000001");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::out_of_range);
     EXPECT_EQ(m.error().field, "input_bits");
@@ -71,14 +66,14 @@ TEST(PrivacyAmplification, InputBitsBounds) {
 
 TEST(PrivacyAmplification, AShortSeedIsTruncatedOnTheSeed) {
     // The largest claim, 2^31 - 1 bits (256 MiB), with nothing behind it: rejected before allocating.
-    auto m = decode_hex("0000000000000000" "01" "40000000" "40000000");
+    auto m = decode_hex<PrivacyAmplification>("0000000000000000" "01" "40000000" "40000000");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::truncated);
     EXPECT_EQ(m.error().field, "seed");
     EXPECT_EQ(m.error().offset, 17U);
 
     // 9 + 1 - 1 = 9 bits need 2 bytes.
-    m = decode_hex("0000000000000000" "01" "00000009" "00000001" "ff");
+    m = decode_hex<PrivacyAmplification>("0000000000000000" "01" "00000009" "00000001" "ff");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::truncated);
     EXPECT_EQ(m.error().field, "seed");
@@ -86,7 +81,7 @@ TEST(PrivacyAmplification, AShortSeedIsTruncatedOnTheSeed) {
 }
 
 TEST(PrivacyAmplification, ASeedPaddingBitIsNonCanonical) {
-    auto m = decode_hex("0000000000000000" "01" "00000004" "00000003" "d6");
+    auto m = decode_hex<PrivacyAmplification>("0000000000000000" "01" "00000004" "00000003" "d6");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::non_canonical);
     EXPECT_EQ(m.error().field, "seed");
@@ -94,7 +89,7 @@ TEST(PrivacyAmplification, ASeedPaddingBitIsNonCanonical) {
 }
 
 TEST(PrivacyAmplification, UndefinedAlgorithmIsInvalid) {
-    auto m = decode_hex("0000000000000000" "02" "00000004" "00000003" "d4");
+    auto m = decode_hex<PrivacyAmplification>("0000000000000000" "02" "00000004" "00000003" "d4");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::invalid_value);
     EXPECT_EQ(m.error().field, "algorithm");

@@ -2,26 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "protocol/wire/session_params_ack.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
 
 constexpr const char* kDigestHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-
-template <class T>
-void expect_error(const Result<T>& result, Errc code, std::string_view field, std::uint64_t offset) {
-    ASSERT_FALSE(result.ok());
-    EXPECT_EQ(result.error().code, code) << result.error().to_string();
-    EXPECT_EQ(result.error().message, "session_params_ack");
-    EXPECT_EQ(result.error().field, field) << result.error().to_string();
-    EXPECT_EQ(result.error().offset, offset) << result.error().to_string();
-}
-
-Result<SessionParamsAck> decode_hex(const std::string& hex) {
-    auto bytes = from_hex(hex);
-    EXPECT_TRUE(bytes.ok());
-    return decode_payload<SessionParamsAck>(*bytes);
-}
 
 TEST(SessionParamsAck, EncodesTheSpecLayout) {
     SessionParamsAck m;
@@ -38,21 +24,21 @@ TEST(SessionParamsAck, EncodesTheSpecLayout) {
 }
 
 TEST(SessionParamsAck, UndefinedCapabilityBitsAreInvalid) {
-    expect_error(decode_hex(std::string("0000000000000000") + kDigestHex + "00000010"), Errc::invalid_value,
-                 "capabilities", 40);
-    expect_error(decode_hex(std::string("0000000000000000") + kDigestHex + "80000000"), Errc::invalid_value,
-                 "capabilities", 40);
+    expect_error(decode_hex<SessionParamsAck>(std::string("0000000000000000") + kDigestHex + "00000010"),
+                 Errc::invalid_value, "capabilities", 40);
+    expect_error(decode_hex<SessionParamsAck>(std::string("0000000000000000") + kDigestHex + "80000000"),
+                 Errc::invalid_value, "capabilities", 40);
     SessionParamsAck m;
     m.capabilities = 0x20;
-    expect_error(encode_payload(m), Errc::invalid_value, "capabilities", 40);
+    expect_encode_error(m, Errc::invalid_value, "capabilities", 40);
 }
 
 TEST(SessionParamsAck, TruncationNamesTheFieldCutOff) {
     const std::string full = std::string("0000000000000000") + kDigestHex + "00000003";
-    expect_error(decode_hex(full.substr(0, 2 * (8 + 31))), Errc::truncated, "params_digest", 8);
-    expect_error(decode_hex(full.substr(0, 2 * (8 + 32 + 2))), Errc::truncated, "capabilities", 40);
-    expect_error(decode_hex(full + "00"), Errc::trailing_data, "", 44);
-    EXPECT_TRUE(decode_hex(full).ok());
+    expect_error(decode_hex<SessionParamsAck>(full.substr(0, 2 * (8 + 31))), Errc::truncated, "params_digest", 8);
+    expect_error(decode_hex<SessionParamsAck>(full.substr(0, 2 * (8 + 32 + 2))), Errc::truncated, "capabilities", 40);
+    expect_error(decode_hex<SessionParamsAck>(full + "00"), Errc::trailing_data, "", 44);
+    EXPECT_TRUE(decode_hex<SessionParamsAck>(full).ok());
 }
 
 }  // namespace

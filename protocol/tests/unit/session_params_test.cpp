@@ -5,6 +5,7 @@
 #include <string>
 
 #include "protocol/wire/session_params.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
@@ -68,15 +69,6 @@ Bytes patched(std::size_t at, std::string_view hex) {
     EXPECT_TRUE(patch.ok());
     std::copy(patch->begin(), patch->end(), bytes.begin() + static_cast<std::ptrdiff_t>(at));
     return bytes;
-}
-
-template <class T>
-void expect_error(const Result<T>& result, Errc code, std::string_view field, std::uint64_t offset) {
-    ASSERT_FALSE(result.ok());
-    EXPECT_EQ(result.error().code, code) << result.error().to_string();
-    EXPECT_EQ(result.error().message, "session_params");
-    EXPECT_EQ(result.error().field, field) << result.error().to_string();
-    EXPECT_EQ(result.error().offset, offset) << result.error().to_string();
 }
 
 TEST(SessionParams, EncodesTheSpecLayout) {
@@ -157,31 +149,31 @@ TEST(SessionParams, DuplicateSettingsAreInconsistent) {
     // WF-SP-1: same window and intensity twice.
     SessionParams m = example();
     m.alice_settings = {Setting{Window::x, 0.5, 0.5}, Setting{Window::x, 0.5, 0.5}};
-    expect_error(encode_payload(m), Errc::inconsistent, "alice_settings", kAliceSettingsAt);
+    expect_encode_error(m, Errc::inconsistent, "alice_settings", kAliceSettingsAt);
     // The same intensity in the other window is a different setting.
     m.alice_settings[1].window = Window::z;
     EXPECT_TRUE(encode_payload(m).ok());
 
     m = example();
     m.bob_settings = {Setting{Window::z, 2.0, 0.5}, Setting{Window::z, 2.0, 0.5}};
-    expect_error(encode_payload(m), Errc::inconsistent, "bob_settings", kBobSettingsAt);
+    expect_encode_error(m, Errc::inconsistent, "bob_settings", kBobSettingsAt);
 }
 
 TEST(SessionParams, ProbabilitiesMustSumToOneWithinTheTolerance) {
     // WF-SP-2
     SessionParams m = example();
     m.alice_settings[1].probability = 0.125;
-    expect_error(encode_payload(m), Errc::inconsistent, "alice_settings", kAliceSettingsAt);
+    expect_encode_error(m, Errc::inconsistent, "alice_settings", kAliceSettingsAt);
     m.alice_settings[1].probability = 0.25 + 5e-10;
     EXPECT_TRUE(encode_payload(m).ok());
     m.alice_settings[1].probability = 0.25 - 5e-10;
     EXPECT_TRUE(encode_payload(m).ok());
     m.alice_settings[1].probability = 0.25 + 2e-9;
-    expect_error(encode_payload(m), Errc::inconsistent, "alice_settings", kAliceSettingsAt);
+    expect_encode_error(m, Errc::inconsistent, "alice_settings", kAliceSettingsAt);
 
     m = example();
     m.bob_settings = {Setting{Window::z, 2.0, 0.5}, Setting{Window::x, 2.0, 0.25}};
-    expect_error(encode_payload(m), Errc::inconsistent, "bob_settings", kBobSettingsAt);
+    expect_encode_error(m, Errc::inconsistent, "bob_settings", kBobSettingsAt);
 }
 
 TEST(SessionParams, EpsTotalMustCoverEachTerm) {
@@ -189,7 +181,7 @@ TEST(SessionParams, EpsTotalMustCoverEachTerm) {
     for (double SessionParams::*term : {&SessionParams::eps_cor, &SessionParams::eps_pa, &SessionParams::eps_pe}) {
         SessionParams m = example();
         m.*term = 0.75;
-        expect_error(encode_payload(m), Errc::inconsistent, "eps_total", kEpsTotalAt);
+        expect_encode_error(m, Errc::inconsistent, "eps_total", kEpsTotalAt);
     }
     SessionParams m = example();
     m.eps_total = m.eps_pa;  // equality is allowed
@@ -197,7 +189,7 @@ TEST(SessionParams, EpsTotalMustCoverEachTerm) {
     // The offset follows the lists' lengths.
     m.eps_total = 0.125;
     m.bob_settings = {Setting{Window::z, 2.0, 0.5}, Setting{Window::x, 2.0, 0.5}};
-    expect_error(encode_payload(m), Errc::inconsistent, "eps_total", kEpsTotalAt + 17);
+    expect_encode_error(m, Errc::inconsistent, "eps_total", kEpsTotalAt + 17);
 }
 
 TEST(SessionParams, CrossFieldRulesAreReportedInTheirListedOrder) {
@@ -205,17 +197,17 @@ TEST(SessionParams, CrossFieldRulesAreReportedInTheirListedOrder) {
     m.alice_settings = {Setting{Window::x, 0.5, 0.5}, Setting{Window::x, 0.5, 0.25}};  // duplicate and bad sum
     m.bob_settings = {Setting{Window::z, 2.0, 0.5}, Setting{Window::z, 2.0, 0.5}};      // duplicate
     m.eps_total = 0.125;                                                                 // below eps_pa
-    expect_error(encode_payload(m), Errc::inconsistent, "alice_settings", kAliceSettingsAt);
+    expect_encode_error(m, Errc::inconsistent, "alice_settings", kAliceSettingsAt);
     // Alice's sum comes before Bob's duplicate.
     m.alice_settings[1].window = Window::z;
-    expect_error(encode_payload(m), Errc::inconsistent, "alice_settings", kAliceSettingsAt);
+    expect_encode_error(m, Errc::inconsistent, "alice_settings", kAliceSettingsAt);
     m.alice_settings[1].probability = 0.5;
-    expect_error(encode_payload(m), Errc::inconsistent, "bob_settings", kBobSettingsAt);
+    expect_encode_error(m, Errc::inconsistent, "bob_settings", kBobSettingsAt);
     m.bob_settings[1].window = Window::x;
     m.bob_settings[1].probability = 0.25;
-    expect_error(encode_payload(m), Errc::inconsistent, "bob_settings", kBobSettingsAt);
+    expect_encode_error(m, Errc::inconsistent, "bob_settings", kBobSettingsAt);
     m.bob_settings[1].probability = 0.5;
-    expect_error(encode_payload(m), Errc::inconsistent, "eps_total", kEpsTotalAt + 17);
+    expect_encode_error(m, Errc::inconsistent, "eps_total", kEpsTotalAt + 17);
     m.eps_total = 0.25;
     EXPECT_TRUE(encode_payload(m).ok());
 }
@@ -225,7 +217,7 @@ TEST(SessionParams, FieldErrorsAndTrailingDataComeBeforeInconsistency) {
     SessionParams m = example();
     m.eps_total = 0.125;
     m.capabilities = 0x10;
-    expect_error(encode_payload(m), Errc::invalid_value, "capabilities", kCapabilitiesAt);
+    expect_encode_error(m, Errc::invalid_value, "capabilities", kCapabilitiesAt);
     Bytes raw = patched(kEpsTotalAt, "3fc0000000000000");  // eps_total = 0.125: inconsistent
     raw.push_back(0);
     expect_error(decode_payload<SessionParams>(raw), Errc::trailing_data, "", raw.size() - 1);
@@ -236,25 +228,25 @@ TEST(SessionParams, FieldErrorsAndTrailingDataComeBeforeInconsistency) {
 TEST(SessionParams, EncoderRefusesListsItsCountCannotHold) {
     SessionParams m = example();
     m.bob_settings.assign(256, Setting{Window::z, 0.0, 1.0 / 256});
-    expect_error(encode_payload(m), Errc::out_of_range, "bob_setting_count", kBobCountAt);
+    expect_encode_error(m, Errc::out_of_range, "bob_setting_count", kBobCountAt);
     m.bob_settings.clear();
     m.alice_settings.assign(256, Setting{Window::z, 0.0, 1.0 / 256});
-    expect_error(encode_payload(m), Errc::out_of_range, "alice_setting_count", kAliceCountAt);
+    expect_encode_error(m, Errc::out_of_range, "alice_setting_count", kAliceCountAt);
     // Representable but beyond the spec's 16: the decoder's bound, at the same place.
     m.alice_settings.resize(17);
-    expect_error(encode_payload(m), Errc::out_of_range, "alice_setting_count", kAliceCountAt);
+    expect_encode_error(m, Errc::out_of_range, "alice_setting_count", kAliceCountAt);
     // And an empty list.
     m.alice_settings.clear();
-    expect_error(encode_payload(m), Errc::out_of_range, "alice_setting_count", kAliceCountAt);
+    expect_encode_error(m, Errc::out_of_range, "alice_setting_count", kAliceCountAt);
 }
 
 TEST(SessionParams, EncoderRefusesUndefinedEnumValues) {
     SessionParams m = example();
     m.family = static_cast<SessionParams::Family>(0);
-    expect_error(encode_payload(m), Errc::invalid_value, "family", kFamilyAt);
+    expect_encode_error(m, Errc::invalid_value, "family", kFamilyAt);
     m = example();
     m.alice_settings[1].window = static_cast<Window>(2);
-    expect_error(encode_payload(m), Errc::invalid_value, "alice_settings[].window", 37);
+    expect_encode_error(m, Errc::invalid_value, "alice_settings[].window", 37);
 }
 
 }  // namespace

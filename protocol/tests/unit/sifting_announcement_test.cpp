@@ -2,24 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "protocol/wire/sifting_announcement.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
-
-template <class T>
-void expect_error(const Result<T>& result, Errc code, std::string_view field, std::uint64_t offset) {
-    ASSERT_FALSE(result.ok());
-    EXPECT_EQ(result.error().code, code) << result.error().to_string();
-    EXPECT_EQ(result.error().message, "sifting_announcement");
-    EXPECT_EQ(result.error().field, field) << result.error().to_string();
-    EXPECT_EQ(result.error().offset, offset) << result.error().to_string();
-}
-
-Result<SiftingAnnouncement> decode_hex(std::string_view hex) {
-    auto bytes = from_hex(hex);
-    EXPECT_TRUE(bytes.ok());
-    return decode_payload<SiftingAnnouncement>(*bytes);
-}
 
 TEST(SiftingAnnouncement, EncodesTheSpecLayout) {
     SiftingAnnouncement m;
@@ -42,16 +28,19 @@ TEST(SiftingAnnouncement, EmptyListHasNoBitBytes) {
 }
 
 TEST(SiftingAnnouncement, PaddingBitsMustBeZero) {
-    expect_error(decode_hex("0000000000000000" "0000000a" "b0e0"), Errc::non_canonical, "windows", 13);
-    expect_error(decode_hex("0000000000000000" "0000000a" "b0c1"), Errc::non_canonical, "windows", 13);
-    EXPECT_TRUE(decode_hex("0000000000000000" "00000010" "b0ff").ok());
+    expect_error(decode_hex<SiftingAnnouncement>("0000000000000000" "0000000a" "b0e0"),
+                 Errc::non_canonical, "windows", 13);
+    expect_error(decode_hex<SiftingAnnouncement>("0000000000000000" "0000000a" "b0c1"),
+                 Errc::non_canonical, "windows", 13);
+    EXPECT_TRUE(decode_hex<SiftingAnnouncement>("0000000000000000" "00000010" "b0ff").ok());
 }
 
 TEST(SiftingAnnouncement, CountBeyondTheInputIsTruncatedOnTheCount) {
     // 17 bits need three bytes; two remain.
-    expect_error(decode_hex("0000000000000000" "00000011" "ffff"), Errc::truncated, "event_count", 8);
-    expect_error(decode_hex("0000000000000000" "05f5e101"), Errc::out_of_range, "event_count", 8);
-    expect_error(decode_hex("0000000000000000" "00000008" "ff00"), Errc::trailing_data, "", 13);
+    expect_error(decode_hex<SiftingAnnouncement>("0000000000000000" "00000011" "ffff"),
+                 Errc::truncated, "event_count", 8);
+    expect_error(decode_hex<SiftingAnnouncement>("0000000000000000" "05f5e101"), Errc::out_of_range, "event_count", 8);
+    expect_error(decode_hex<SiftingAnnouncement>("0000000000000000" "00000008" "ff00"), Errc::trailing_data, "", 13);
 }
 
 }  // namespace

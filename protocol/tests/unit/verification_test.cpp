@@ -2,15 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "protocol/wire/verification.hpp"
+#include "unit/test_support.hpp"
 
 namespace tfqkd::wire {
 namespace {
-
-Result<Verification> decode_hex(std::string_view hex) {
-    auto input = from_hex(hex);
-    if (!input.ok()) return std::move(input).error();
-    return decode_payload<Verification>(*input);
-}
 
 Bytes counting(std::size_t n, Byte first) {
     Bytes out(n);
@@ -47,7 +42,8 @@ TEST(Verification, EncodesTheSpecLayoutOfGf128) {
 
 TEST(Verification, UndefinedAlgorithmsAreInvalid) {
     for (const char* algorithm : {"00", "03", "ff"}) {
-        auto m = decode_hex(std::string("0000000000000000") + algorithm + "00000000000000000000000000000000");
+        auto m = decode_hex<Verification>(std::string("0000000000000000") + algorithm +
+                                          "00000000000000000000000000000000");
         ASSERT_FALSE(m.ok()) << algorithm;
         EXPECT_EQ(m.error().code, Errc::invalid_value);
         EXPECT_EQ(m.error().field, "algorithm");
@@ -57,20 +53,20 @@ TEST(Verification, UndefinedAlgorithmsAreInvalid) {
 
 TEST(Verification, TheAlgorithmFixesTheLengths) {
     // GF(2^128) with the 8 + 8 bytes of GF(2^64): the seed takes all 16, the tag is missing.
-    auto m = decode_hex("0000000000000000" "02" "0001020304050607" "08090a0b0c0d0e0f");
+    auto m = decode_hex<Verification>("0000000000000000" "02" "0001020304050607" "08090a0b0c0d0e0f");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::truncated);
     EXPECT_EQ(m.error().field, "tag");
     EXPECT_EQ(m.error().offset, 25U);
 
     // GF(2^64) with 16 + 16 bytes: the second half is left over.
-    m = decode_hex("0000000000000000" "01" "000102030405060708090a0b0c0d0e0f"
-                   "000102030405060708090a0b0c0d0e0f");
+    m = decode_hex<Verification>("0000000000000000" "01" "000102030405060708090a0b0c0d0e0f"
+                                 "000102030405060708090a0b0c0d0e0f");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::trailing_data);
     EXPECT_EQ(m.error().offset, 25U);
 
-    m = decode_hex("0000000000000000" "01" "00010203");
+    m = decode_hex<Verification>("0000000000000000" "01" "00010203");
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().code, Errc::truncated);
     EXPECT_EQ(m.error().field, "seed");
