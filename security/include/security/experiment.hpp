@@ -1,0 +1,126 @@
+// The vocabulary of a TF-QKD experiment, owned by security/ and used by hardware_model/ (which
+// predicts or simulates it) and protocol/ (which measures it): the protocol family and its
+// parameters, the security parameters, and the count statistics that certification starts from.
+// docs/security.md, section 3, defines every field; the JSON forms are in docs/keyrate.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+
+namespace tfqkd::security {
+
+// The same numbering as the wire format's session_params.family.
+enum class Family : std::uint8_t { sns = 1, pm = 2, cal19 = 3, mode_pairing = 4 };
+
+std::string_view family_name(Family family) noexcept;
+
+// A window: Z (key) or X (test/decoy).
+enum class Window : std::uint8_t { z = 0, x = 1 };
+
+// One setting of a party: the window, the mean photon number of its phase-randomised coherent
+// pulse (0 for vacuum), and the probability of choosing it. A party's settings form a probability
+// distribution over (window, intensity).
+struct Setting {
+    Window window = Window::z;
+    double intensity = 0.0;
+    double probability = 1.0;
+    bool operator==(const Setting&) const = default;
+};
+
+// Where the roles of SNS settings are found in a party's list (indices into it).
+struct SnsRoles {
+    std::size_t z_send = 0;     // Z window, intensity mu_z > 0 ("sending", probability p_z * eps)
+    std::size_t z_silent = 0;   // Z window, vacuum ("not sending")
+    std::size_t x_vacuum = 0;   // X window, vacuum decoy
+    std::size_t x_weak = 0;     // X window, mu_1
+    // X window, mu_2 (4-intensity protocol); absent in the 3-intensity protocol, whose strong decoy
+    // is the Z-window sending pulse itself, seen in one-sided Z-window events.
+    std::optional<std::size_t> x_strong;
+};
+
+struct ProtocolParameters {
+    Family family = Family::sns;
+    bool aopp = false;                 // SNS with actively odd-parity pairing
+    std::vector<Setting> alice;
+    std::vector<Setting> bob;
+    std::uint32_t phase_slices = 16;   // M: the random phase is announced to one of M slices
+    // SNS: X1 windows are kept when the slices of Alice and Bob differ by at most this many slices
+    // from 0 or from M/2 (the latter with the bit flipped); 0 keeps exact slice matches only.
+    std::uint32_t phase_match_slices = 0;
+    std::uint64_t pulses = 0;          // N, pulses sent by each party in the block
+
+    bool operator==(const ProtocolParameters&) const = default;
+};
+
+// Failure probabilities (docs/security.md, section 5.4 gives how they compose into the total).
+struct SecurityParameters {
+    double eps_cor = 1e-15;  // correctness: verification hash collision
+    double eps_pa = 1e-10;   // privacy amplification (leftover hash)
+    double eps_pe = 1e-10;   // each parameter estimate (one side of one concentration bound)
+    double eps_smooth = 1e-10;  // smoothing of the min-entropy
+    double eps_total = 1e-9;    // the budget the composed total must not exceed
+    bool operator==(const SecurityParameters&) const = default;
+};
+
+// Counts are doubles: whole numbers when measured or simulated (exact up to 2^53, about 9 * 10^15),
+// expectations when predicted. Certification treats both alike.
+using Count = double;
+
+// Counts of one class of windows: Alice chose setting `alice`, Bob setting `bob`.
+struct ClassCounts {
+    std::size_t alice = 0;
+    std::size_t bob = 0;
+    Count sent = 0;   // windows of this class (pulse pairs)
+    Count left = 0;   // only the left detector clicked
+    Count right = 0;  // only the right detector clicked
+    Count both = 0;   // both clicked (not an effective event)
+    Count effective() const noexcept { return left + right; }
+    bool operator==(const ClassCounts&) const = default;
+};
+
+// SNS: the X1 windows (both chose mu_1 in X) whose phase slices matched (docs/security.md 4.2).
+struct PhaseMatchedCounts {
+    Count windows = 0;    // phase-matched X1 windows
+    Count effective = 0;  // of which heralded by exactly one detector
+    Count errors = 0;     // of which at the detector that the matched phase makes dark
+    bool operator==(const PhaseMatchedCounts&) const = default;
+};
+
+// The key (Z-Z) windows after sifting, and what error correction disclosed.
+struct KeyCounts {
+    Count effective = 0;  // n_t: effective events in Z-Z windows (the sifted key length)
+    Count errors = 0;     // bit errors among them (known after error correction)
+    // Bits disclosed by error correction; absent for a prediction, which uses f * n_t * h(E_Z).
+    std::optional<Count> ec_leakage_bits;
+    bool operator==(const KeyCounts&) const = default;
+};
+
+// Everything certification needs, as measured (or predicted, or simulated).
+struct CountStatistics {
+    std::vector<ClassCounts> classes;  // the announced classes (X-X windows, and for the
+                                       // 3-intensity protocol the one-sided Z windows)
+    PhaseMatchedCounts phase_matched;
+    KeyCounts key;
+    bool operator==(const CountStatistics&) const = default;
+
+    const ClassCounts* find(std::size_t alice, std::size_t bob) const noexcept;
+};
+
+// Checks the parameters as docs/security.md section 3 states (probabilities in (0, 1] summing to 1
+// within 1e-9, intensities finite and non-negative, the SNS roles present, N > 0, the epsilons in
+// (0, 1)). The error names the field ("alice[2].probability") and what is accepted.
+Status validate(const ProtocolParameters& protocol);
+Status validate(const SecurityParameters& security);
+// Checks the counts against the parameters: classes name existing settings, counts do not exceed
+// the windows sent, the sum of classes does not exceed N.
+Status validate(const CountStatistics& counts, const ProtocolParameters& protocol);
+
+// Finds the SNS roles in a party's settings; an error names the party and the missing role.
+Result<SnsRoles> sns_roles(const std::vector<Setting>& settings, std::string_view party);
+
+}  // namespace tfqkd::security

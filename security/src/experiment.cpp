@@ -1,0 +1,156 @@
+#include "security/experiment.hpp"
+
+#include <cmath>
+#include <string>
+
+namespace tfqkd::security {
+namespace {
+
+constexpr std::string_view kProtocol = "protocol";
+constexpr std::string_view kSecurity = "security";
+constexpr std::string_view kCounts = "counts";
+
+Error invalid(std::string_view message, std::string_view field, std::string detail) {
+    return make_error(Errc::invalid_value, message, field, std::move(detail));
+}
+
+Status validate_party(const std::vector<Setting>& settings, std::string_view party, std::string_view field_intensity,
+                      std::string_view field_probability) {
+    if (settings.empty()) return invalid(kProtocol, party, std::string(party) + " has no settings (at least one)");
+    double sum = 0;
+    for (std::size_t i = 0; i < settings.size(); ++i) {
+        const Setting& s = settings[i];
+        const std::string where = std::string(party) + "[" + std::to_string(i) + "]";
+        if (!std::isfinite(s.intensity) || s.intensity < 0)
+            return invalid(kProtocol, field_intensity,
+                           where + ".intensity " + std::to_string(s.intensity) + " is not a finite number >= 0");
+        if (!(s.probability > 0 && s.probability <= 1))
+            return invalid(kProtocol, field_probability,
+                           where + ".probability " + std::to_string(s.probability) + " is outside (0, 1]");
+        sum += s.probability;
+    }
+    if (std::abs(sum - 1) > 1e-9)
+        return make_error(Errc::inconsistent, kProtocol, field_probability,
+                          std::string(party) + " probabilities sum to " + std::to_string(sum) + ", not 1 (within 1e-9)");
+    return {};
+}
+
+}  // namespace
+
+std::string_view family_name(Family family) noexcept {
+    switch (family) {
+        case Family::sns: return "sns";
+        case Family::pm: return "pm";
+        case Family::cal19: return "cal19";
+        case Family::mode_pairing: return "mode_pairing";
+    }
+    return "unknown";
+}
+
+const ClassCounts* CountStatistics::find(std::size_t alice, std::size_t bob) const noexcept {
+    for (const auto& c : classes)
+        if (c.alice == alice && c.bob == bob) return &c;
+    return nullptr;
+}
+
+Result<SnsRoles> sns_roles(const std::vector<Setting>& settings, std::string_view party) {
+    SnsRoles roles;
+    std::optional<std::size_t> z_send, z_silent, x_vacuum;
+    std::vector<std::size_t> x_decoys;
+    for (std::size_t i = 0; i < settings.size(); ++i) {
+        const Setting& s = settings[i];
+        const bool vacuum = s.intensity == 0;
+        if (s.window == Window::x && !vacuum) {
+            x_decoys.push_back(i);
+            continue;
+        }
+        std::optional<std::size_t>& slot = s.window == Window::z ? (vacuum ? z_silent : z_send) : x_vacuum;
+        if (slot)
+            return invalid(kProtocol, party,
+                           std::string(party) + " has two SNS settings of the same role (setting " + std::to_string(i) +
+                               "); SNS takes one Z sending, one Z vacuum, one X vacuum and one or two X decoys");
+        slot = i;
+    }
+    if (!z_send || !z_silent || !x_vacuum || x_decoys.empty() || x_decoys.size() > 2)
+        return invalid(kProtocol, party,
+                       std::string(party) +
+                           " lacks an SNS role: SNS takes one Z setting with intensity > 0 (sending), one Z vacuum, "
+                           "one X vacuum and one or two X decoys with intensity > 0");
+    roles.z_send = *z_send;
+    roles.z_silent = *z_silent;
+    roles.x_vacuum = *x_vacuum;
+    if (x_decoys.size() == 2 && settings[x_decoys[0]].intensity > settings[x_decoys[1]].intensity)
+        std::swap(x_decoys[0], x_decoys[1]);
+    roles.x_weak = x_decoys[0];
+    if (x_decoys.size() == 2) {
+        if (settings[x_decoys[0]].intensity == settings[x_decoys[1]].intensity)
+            return invalid(kProtocol, party, std::string(party) + " has two X decoys of the same intensity");
+        roles.x_strong = x_decoys[1];
+    } else if (settings[roles.x_weak].intensity >= settings[roles.z_send].intensity) {
+        return invalid(kProtocol, party,
+                       std::string(party) + ": in the 3-intensity protocol the X decoy must be weaker than mu_z");
+    }
+    return roles;
+}
+
+Status validate(const ProtocolParameters& p) {
+    TFQKD_TRY(validate_party(p.alice, "alice", "alice[].intensity", "alice[].probability"));
+    TFQKD_TRY(validate_party(p.bob, "bob", "bob[].intensity", "bob[].probability"));
+    if (p.pulses == 0) return invalid(kProtocol, "pulses", "pulses must be at least 1");
+    if (p.phase_slices == 0) return invalid(kProtocol, "phase_slices", "phase_slices must be at least 1");
+    if (2 * p.phase_match_slices >= p.phase_slices)
+        return invalid(kProtocol, "phase_match_slices",
+                       "phase_match_slices must be below phase_slices / 2 (slices kept around 0 and around pi)");
+    if (p.family == Family::sns) {
+        auto a = sns_roles(p.alice, "alice");
+        if (!a) return std::move(a).error();
+        auto b = sns_roles(p.bob, "bob");
+        if (!b) return std::move(b).error();
+        if (a->x_strong.has_value() != b->x_strong.has_value())
+            return invalid(kProtocol, "bob", "alice and bob must both use the 3- or both the 4-intensity protocol");
+    } else if (p.aopp) {
+        return invalid(kProtocol, "aopp", "AOPP applies to the SNS family only");
+    }
+    return {};
+}
+
+Status validate(const SecurityParameters& s) {
+    const auto in_unit = [](double e) { return e > 0 && e < 1; };
+    if (!in_unit(s.eps_cor)) return invalid(kSecurity, "eps_cor", "eps_cor must be in (0, 1)");
+    if (!in_unit(s.eps_pa)) return invalid(kSecurity, "eps_pa", "eps_pa must be in (0, 1)");
+    if (!in_unit(s.eps_pe)) return invalid(kSecurity, "eps_pe", "eps_pe must be in (0, 1)");
+    if (!in_unit(s.eps_smooth)) return invalid(kSecurity, "eps_smooth", "eps_smooth must be in (0, 1)");
+    if (!in_unit(s.eps_total)) return invalid(kSecurity, "eps_total", "eps_total must be in (0, 1)");
+    return {};
+}
+
+Status validate(const CountStatistics& c, const ProtocolParameters& p) {
+    Count total = 0;
+    for (std::size_t i = 0; i < c.classes.size(); ++i) {
+        const ClassCounts& k = c.classes[i];
+        const std::string where = "classes[" + std::to_string(i) + "]";
+        if (k.alice >= p.alice.size() || k.bob >= p.bob.size())
+            return invalid(kCounts, "classes[].alice", where + " names a setting that the protocol does not have");
+        if (k.left + k.right + k.both > k.sent)
+            return make_error(Errc::inconsistent, kCounts, "classes[].sent",
+                              where + ": " + std::to_string(k.left + k.right + k.both) + " clicks in " +
+                                  std::to_string(k.sent) + " windows");
+        if (k.sent < 0 || k.left < 0 || k.right < 0 || k.both < 0)
+            return invalid(kCounts, "classes[].sent", where + " has a negative count");
+        if (c.find(k.alice, k.bob) != &k)
+            return make_error(Errc::inconsistent, kCounts, "classes[].alice", where + " repeats a class");
+        total += k.sent;
+    }
+    if (total > static_cast<Count>(p.pulses))
+        return make_error(Errc::inconsistent, kCounts, "classes[].sent",
+                          "the classes hold " + std::to_string(total) + " windows, more than the " +
+                              std::to_string(p.pulses) + " pulses sent");
+    if (c.phase_matched.effective > c.phase_matched.windows || c.phase_matched.errors > c.phase_matched.effective)
+        return make_error(Errc::inconsistent, kCounts, "phase_matched",
+                          "phase_matched needs errors <= effective <= windows");
+    if (c.key.errors > c.key.effective)
+        return make_error(Errc::inconsistent, kCounts, "key.errors", "more key errors than key bits");
+    return {};
+}
+
+}  // namespace tfqkd::security

@@ -1,0 +1,182 @@
+// SNS key length from count statistics built here from known yields (so the truth is known):
+// decoy bounds below the true single-photon yield, monotonicity, finite <= asymptotic, the
+// containment of a 1000-bit evaluation, and clear errors for what is not accepted.
+#include "security/sns.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace tfqkd::security {
+namespace {
+
+// Symmetric 4-intensity SNS: Z sending mu_z with p_z eps, Z vacuum, X vacuum, mu_1, mu_2.
+ProtocolParameters protocol(std::uint64_t pulses) {
+    ProtocolParameters p;
+    p.family = Family::sns;
+    const double pz = 0.8, eps = 0.25;
+    p.alice = {{Window::z, 0.45, pz * eps},
+               {Window::z, 0.0, pz * (1 - eps)},
+               {Window::x, 0.0, 0.2 * 0.5},
+               {Window::x, 0.1, 0.2 * 0.3},
+               {Window::x, 0.38, 0.2 * 0.2}};
+    p.bob = p.alice;
+    p.pulses = pulses;
+    return p;
+}
+
+// Yields of n photons from one side with the other side vacuum, for an arm of transmittance eta and
+// dark counts pd (exactly one click): y_n = (1 - (1-eta)^n)(1 - pd) + (1-eta)^n 2 pd (1-pd).
+double yield(unsigned n, double eta, double pd) {
+    const double miss = std::pow(1 - eta, n);
+    return (1 - miss) * (1 - pd) + miss * 2 * pd * (1 - pd);
+}
+
+double one_sided_rate(double mu, double eta, double pd) {
+    double s = 0, w = std::exp(-mu);
+    for (unsigned n = 0; n < 60; ++n) {
+        s += w * yield(n, eta, pd);
+        w *= mu / (n + 1);
+    }
+    return s;
+}
+
+// Statistics whose one-sided classes follow the yields above exactly (expected values), with a
+// phase-matched X1 error rate `t_rate` per window and a key of n_t bits at error rate e_z.
+CountStatistics statistics(const ProtocolParameters& p, double eta, double pd, double t_rate, double e_z) {
+    CountStatistics c;
+    const double n = static_cast<double>(p.pulses);
+    const std::size_t vac = 2, weak = 3, strong = 4;
+    for (std::size_t a : {vac, weak, strong}) {
+        for (std::size_t b : {vac, weak, strong}) {
+            const double sent = n * p.alice[a].probability * p.bob[b].probability;
+            double rate = 0;
+            if (a == vac) rate = one_sided_rate(p.bob[b].intensity, eta, pd);
+            else if (b == vac) rate = one_sided_rate(p.alice[a].intensity, eta, pd);
+            else rate = one_sided_rate(p.alice[a].intensity + p.bob[b].intensity, eta, pd);  // not used by SNS
+            c.classes.push_back({a, b, sent, sent * rate / 2, sent * rate / 2, 0});
+        }
+    }
+    const double windows = n * p.alice[weak].probability * p.bob[weak].probability * 2 / 16;
+    c.phase_matched = {windows, windows * 2 * one_sided_rate(0.1, eta, pd), windows * t_rate};
+    const double n_t = n * 0.64 * 2 * 0.25 * 0.75 * one_sided_rate(0.45, eta, pd);
+    c.key = {n_t, n_t * e_z, std::nullopt};
+    return c;
+}
+
+SecurityParameters security() {
+    SecurityParameters s;
+    s.eps_cor = 1e-15;
+    s.eps_pa = s.eps_pe = s.eps_smooth = 1e-10;
+    s.eps_total = 1e-8;
+    return s;
+}
+
+TEST(Sns, DecoyBoundStaysBelowTheTrueSinglePhotonYield) {
+    for (double eta : {1e-2, 1e-3, 1e-4}) {
+        const auto p = protocol(1'000'000'000'000);
+        const auto c = statistics(p, eta, 1e-8, 1e-6, 0.05);
+        auto asym = sns_key_length(p, security(), c, {Analysis::asymptotic, 1.1});
+        ASSERT_TRUE(asym.ok()) << asym.error().to_string();
+        const double truth = yield(1, eta, 1e-8);
+        EXPECT_LE(hi(asym->breakdown.s1_lower), truth) << eta;
+        EXPECT_GT(lo(asym->breakdown.s1_lower), 0.9 * truth) << "two-decoy bound is tight at these intensities";
+        auto fin = sns_key_length(p, security(), c, {Analysis::finite, 1.1});
+        ASSERT_TRUE(fin.ok()) << fin.error().to_string();
+        EXPECT_LE(hi(fin->breakdown.s1_lower), hi(asym->breakdown.s1_lower));
+    }
+}
+
+TEST(Sns, FiniteKeyIsShorterThanAsymptoticAndGrowsWithN) {
+    std::uint64_t previous = 0;
+    for (std::uint64_t n : {1'000'000'000ULL, 100'000'000'000ULL, 10'000'000'000'000ULL}) {
+        const auto p = protocol(n);
+        const auto c = statistics(p, 1e-3, 1e-8, 2e-6, 0.05);
+        auto fin = sns_key_length(p, security(), c, {Analysis::finite, 1.1});
+        auto asym = sns_key_length(p, security(), c, {Analysis::asymptotic, 1.1});
+        ASSERT_TRUE(fin.ok() && asym.ok());
+        EXPECT_LE(fin->bits, asym->bits);
+        EXPECT_GE(lo(fin->rate_per_pulse), 0.0);
+        if (previous > 0) {
+            EXPECT_GT(fin->bits, previous);
+        }
+        previous = fin->bits;
+    }
+    EXPECT_GT(previous, 0U);
+}
+
+TEST(Sns, MoreErrorsNeverLengthenTheKey) {
+    const auto p = protocol(100'000'000'000ULL);
+    std::uint64_t last_phase = ~0ULL;
+    for (double t : {1e-7, 1e-6, 3e-6, 1e-5}) {
+        auto k = sns_key_length(p, security(), statistics(p, 1e-3, 1e-8, t, 0.05), {});
+        ASSERT_TRUE(k.ok());
+        EXPECT_LE(k->bits, last_phase) << t;
+        last_phase = k->bits;
+    }
+    std::uint64_t last_bit = ~0ULL;
+    for (double e : {0.01, 0.05, 0.1, 0.2}) {
+        auto k = sns_key_length(p, security(), statistics(p, 1e-3, 1e-8, 1e-6, e), {});
+        ASSERT_TRUE(k.ok());
+        EXPECT_LE(k->bits, last_bit) << e;
+        last_bit = k->bits;
+    }
+}
+
+TEST(Sns, IntervalContainsThe1000BitEvaluationAndIsNarrowerThanOneBit) {
+    const auto p = protocol(100'000'000'000ULL);
+    const auto c = statistics(p, 1e-3, 1e-8, 1e-6, 0.05);
+    auto k = sns_key_length(p, security(), c, {});
+    ASSERT_TRUE(k.ok());
+    Interval reference;
+    {
+        PrecisionGuard guard(1000);
+        auto precise = sns_key_length(p, security(), c, {});
+        ASSERT_TRUE(precise.ok());
+        reference = precise->length;
+    }
+    EXPECT_TRUE(contains(k->length, reference));
+    EXPECT_LE(static_cast<double>(k->bits), lo(reference));
+    EXPECT_LT(width(k->length), 1e-6) << "far narrower than one bit";
+    EXPECT_GT(k->bits, 0U);
+}
+
+TEST(Sns, ZeroKeySaysWhy) {
+    const auto p = protocol(1'000'000ULL);
+    auto k = sns_key_length(p, security(), statistics(p, 1e-3, 1e-8, 1e-6, 0.05), {});
+    ASSERT_TRUE(k.ok());
+    EXPECT_EQ(k->bits, 0U);
+    EXPECT_FALSE(k->zero_reason.empty());
+}
+
+TEST(Sns, RejectsWhatItDoesNotCertifyWithTheField) {
+    auto p = protocol(1'000'000'000ULL);
+    const auto c = statistics(p, 1e-3, 1e-8, 1e-6, 0.05);
+    p.alice[0].probability = 0.3;  // sums to 1.1
+    auto r = sns_key_length(p, security(), c, {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().field, "alice[].probability");
+    EXPECT_NE(r.error().detail.find("sum"), std::string::npos);
+
+    p = protocol(1'000'000'000ULL);
+    p.aopp = true;
+    r = sns_key_length(p, security(), c, {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().field, "aopp");
+
+    p = protocol(1'000'000'000ULL);
+    auto bad = c;
+    bad.classes[0].left = bad.classes[0].sent * 2;
+    r = sns_key_length(p, security(), bad, {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().field, "classes[].sent");
+
+    auto strict = security();
+    strict.eps_total = 1e-10;
+    r = sns_key_length(p, strict, c, {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().field, "eps_total");
+}
+
+}  // namespace
+}  // namespace tfqkd::security
