@@ -10,6 +10,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev libssl-dev
   # certified numerics: intervals over MPFR (MPFI) through Boost.Multiprecision
   libboost-dev libgmp-dev libmpfr-dev libmpfi-dev
+  # parameter search (NLopt: BOBYQA)
+  libnlopt-dev libnlopt-cxx-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   # fuzzing: clang-19 with libFuzzer and the sanitizer runtimes (clang-14 cannot compile libstdc++ 12's

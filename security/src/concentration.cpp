@@ -12,20 +12,14 @@ Interval ln_inverse(const Interval& epsilon) { return -log(epsilon); }
 // C1: invert the upper tail P(X >= mu + t) <= exp(-t^2 / (2 mu + t)) and the lower tail
 // P(X <= mu - t) <= exp(-t^2 / (2 mu)) for the unknown mu (derivation in docs/security.md).
 Bounds chernoff_expected_from_observed(const Interval& observed, const Interval& epsilon) {
-    const Interval L = ln_inverse(epsilon);
-    const Interval& x = observed;
-    const Interval lower = x + L / 2 - sqrt(L * L + 8 * x * L) / 2;
-    const Interval upper = x + L + sqrt(L * L + 2 * x * L);
-    return {clamp_nonnegative(lower), upper};
+    const Bounds b = formulas::chernoff_expected_from_observed(observed, epsilon);
+    return {clamp_nonnegative(b.lower), b.upper};
 }
 
 // C2: the same tails solved for the observation given mu.
 Bounds chernoff_observed_from_expected(const Interval& expected, const Interval& epsilon) {
-    const Interval L = ln_inverse(epsilon);
-    const Interval& mu = expected;
-    const Interval lower = mu - sqrt(2 * mu * L);
-    const Interval upper = mu + (L + sqrt(L * L + 8 * mu * L)) / 2;
-    return {clamp_nonnegative(lower), upper};
+    const Bounds b = formulas::chernoff_observed_from_expected(expected, epsilon);
+    return {clamp_nonnegative(b.lower), b.upper};
 }
 
 // C3: Hoeffding's inequality for variables in [0, 1]: P(S - E S >= t) <= exp(-2 t^2 / n).

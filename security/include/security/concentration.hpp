@@ -6,15 +6,43 @@
 // `epsilon` is the failure probability of one application of the bound (one side).
 #pragma once
 
+#include <cmath>
+
 #include "security/interval.hpp"
 
 namespace tfqkd::security {
 
-// Two-sided bounds on one quantity.
-struct Bounds {
-    Interval lower;  // certify with lo(lower)
-    Interval upper;  // certify with hi(upper)
+// Two-sided bounds on one quantity, of a number type T: Interval to certify (lo(lower), hi(upper)),
+// double for the fast search of the optimiser.
+template <class T>
+struct BasicBounds {
+    T lower;
+    T upper;
 };
+using Bounds = BasicBounds<Interval>;
+
+// The closed forms of C1 and C2 for either number type (docs/security.md, section 2).
+namespace formulas {
+
+template <class T>
+BasicBounds<T> chernoff_expected_from_observed(const T& x, const T& epsilon) {
+    using std::log;
+    using std::sqrt;
+    const T L = -log(epsilon);
+    const T lower = x + L / 2 - sqrt(L * L + 8 * x * L) / 2;
+    const T upper = x + L + sqrt(L * L + 2 * x * L);
+    return {lower, upper};
+}
+
+template <class T>
+BasicBounds<T> chernoff_observed_from_expected(const T& mu, const T& epsilon) {
+    using std::log;
+    using std::sqrt;
+    const T L = -log(epsilon);
+    return {mu - sqrt(2 * mu * L), mu + (L + sqrt(L * L + 8 * mu * L)) / 2};
+}
+
+}  // namespace formulas
 
 // C1. Multiplicative Chernoff, observed -> expected. x is the observed sum of independent Bernoulli
 // trials with unknown total mean mu. With L = ln(1/eps), each of these fails with probability at

@@ -13,20 +13,23 @@ namespace tfqkd::security {
 
 enum class Analysis { asymptotic, finite };
 
-// What a key length is made of, every term an enclosure.
-struct SnsBreakdown {
-    Interval s0;                    // vacuum yield used (lower or upper end as needed)
-    Interval s1_lower;              // single-photon yield, lower bound (average of both sides)
-    Interval untagged_lower;        // n1: untagged key bits, lower bound
-    Interval phase_errors_upper;    // N_ph: phase errors among them, upper bound
-    Interval phase_error_rate_upper;  // e1ph = N_ph / n1, upper bound
-    Interval key_error_rate;        // E_Z of the sifted key
-    Interval ec_leakage;            // bits disclosed by error correction (measured or f n_t h(E_Z))
-    Interval correctness_bits;      // log2(2 / eps_cor)
-    Interval privacy_bits;          // 2 log2(1 / (sqrt 2 eps_pa eps_smooth))
-    double eps_total = 0;           // the composed failure probability (finite key), 0 asymptotically
-    unsigned estimates = 0;         // concentration bounds applied
+// What a key length is made of, every term an enclosure (or a double in the search estimate).
+template <class T>
+struct SnsBreakdownOf {
+    T s0_lower;                  // vacuum yield, lower bound (used by the phase-error bound)
+    T s0_upper;                  // vacuum yield, upper bound (used by the decoy bound)
+    T s1_lower;                  // single-photon yield, lower bound (average of both sides)
+    T untagged_lower;            // n1: untagged key bits, lower bound
+    T phase_errors_upper;        // N_ph: phase errors among them, upper bound
+    T phase_error_rate_upper;    // e1ph = N_ph / n1, upper bound, at most 1/2
+    T key_error_rate;            // E_Z of the sifted key
+    T ec_leakage;                // bits disclosed by error correction (measured or f n_t h(E_Z))
+    T correctness_bits;          // log2(2 / eps_cor)
+    T privacy_bits;              // 2 log2(1 / (sqrt 2 eps_pa eps_smooth))
+    double eps_total = 0;        // the composed failure probability (finite key), 0 asymptotically
+    unsigned estimates = 0;      // one-sided concentration bounds applied
 };
+using SnsBreakdown = SnsBreakdownOf<Interval>;
 
 struct KeyLength {
     std::uint64_t bits = 0;         // certified: floor of the lower end of `length`, never negative
@@ -44,5 +47,10 @@ struct SnsOptions {
 
 Result<KeyLength> sns_key_length(const ProtocolParameters& protocol, const SecurityParameters& security,
                                  const CountStatistics& counts, const SnsOptions& options);
+
+// The same formula in double precision, not certified (its rounding is unbounded): the key length
+// (possibly negative) for parameter searches. Certify the point found with sns_key_length.
+Result<double> sns_key_length_estimate(const ProtocolParameters& protocol, const SecurityParameters& security,
+                                       const CountStatistics& counts, const SnsOptions& options);
 
 }  // namespace tfqkd::security

@@ -1,0 +1,34 @@
+// Parameter optimisation: a double-precision search over a protocol's intensities and
+// probabilities (NLopt's BOBYQA), whose optimum is then certified in intervals. The search may be
+// wrong by its rounding; the certified key length of the point it returns is not.
+#pragma once
+
+#include <functional>
+
+#include "base/result.hpp"
+#include "security/experiment.hpp"
+#include "security/sns.hpp"
+
+namespace tfqkd::security {
+
+// Predicts the statistics of an experiment with given parameters (for example the analytic channel
+// model of hardware_model/, bound to a link). The optimiser calls it once per evaluation.
+using StatisticsPredictor = std::function<Result<CountStatistics>(const ProtocolParameters&)>;
+
+struct SnsOptimum {
+    ProtocolParameters protocol;  // the optimised parameters (symmetric: bob == alice)
+    CountStatistics statistics;   // their predicted statistics
+    KeyLength key;                // certified, in intervals, from those statistics
+    double estimate = 0;          // the double-precision key length the search reached
+    unsigned evaluations = 0;
+};
+
+// Maximises the SNS key length over mu_z, the sending probability eps, p_z, mu_1, mu_2 and the
+// split of the X window between its three decoys, starting from `start` (4-intensity, symmetric).
+// The search box: mu_z in [0.01, 1], eps in [1e-4, 0.5], p_z in [0.05, 0.98], mu_1 in [1e-3, 0.4],
+// mu_2 in [1.2 mu_1, 1.5].
+Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityParameters& security,
+                                const StatisticsPredictor& predict, const SnsOptions& options,
+                                unsigned max_evaluations = 800);
+
+}  // namespace tfqkd::security

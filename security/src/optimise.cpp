@@ -1,0 +1,126 @@
+// Parameter search: docs/security.md, section 6.
+#include "security/optimise.hpp"
+
+#include <nlopt.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace tfqkd::security {
+namespace {
+
+// The search coordinates: logarithms of the intensities and of eps, the logit of p_z, and two
+// softmax weights for the X-window split (the vacuum's weight is fixed at 0). Every point of the box
+// maps to a valid protocol, so the search never leaves the domain of the key-length formula.
+struct Coordinates {
+    static constexpr unsigned kCount = 7;
+    enum : unsigned { log_mu_z, log_eps, logit_pz, log_mu1, log_ratio, weight_weak, weight_strong };
+};
+
+double logit(double p) { return std::log(p / (1 - p)); }
+double logistic(double x) { return 1 / (1 + std::exp(-x)); }
+
+ProtocolParameters to_protocol(const ProtocolParameters& start, const std::vector<double>& x) {
+    ProtocolParameters p = start;
+    const double mu_z = std::exp(x[Coordinates::log_mu_z]);
+    const double eps = std::exp(x[Coordinates::log_eps]);
+    const double p_z = logistic(x[Coordinates::logit_pz]);
+    const double mu1 = std::exp(x[Coordinates::log_mu1]);
+    const double mu2 = std::min(1.5, mu1 * std::exp(x[Coordinates::log_ratio]));
+    const double w0 = 1, w1 = std::exp(x[Coordinates::weight_weak]), w2 = std::exp(x[Coordinates::weight_strong]);
+    const double p_x = 1 - p_z;
+    const double sum = w0 + w1 + w2;
+    p.alice = {{Window::z, mu_z, p_z * eps},
+               {Window::z, 0.0, p_z * (1 - eps)},
+               {Window::x, 0.0, p_x * w0 / sum},
+               {Window::x, mu1, p_x * w1 / sum},
+               {Window::x, std::max(mu2, mu1 * 1.2), p_x * w2 / sum}};
+    p.bob = p.alice;
+    return p;
+}
+
+std::vector<double> from_protocol(const ProtocolParameters& p, const SnsRoles& r) {
+    const auto& s = p.alice;
+    const double p_z = s[r.z_send].probability + s[r.z_silent].probability;
+    const double eps = s[r.z_send].probability / p_z;
+    const double mu1 = s[r.x_weak].intensity;
+    const double mu2 = s[*r.x_strong].intensity;
+    const double q0 = s[r.x_vacuum].probability;
+    return {std::log(s[r.z_send].intensity),
+            std::log(eps),
+            logit(p_z),
+            std::log(mu1),
+            std::log(mu2 / mu1),
+            std::log(s[r.x_weak].probability / q0),
+            std::log(s[*r.x_strong].probability / q0)};
+}
+
+struct Search {
+    const ProtocolParameters* start;
+    const SecurityParameters* security;
+    const StatisticsPredictor* predict;
+    const SnsOptions* options;
+    unsigned evaluations = 0;
+};
+
+double objective(const std::vector<double>& x, std::vector<double>& /*gradient: BOBYQA needs none*/, void* data) {
+    auto* s = static_cast<Search*>(data);
+    ++s->evaluations;
+    const ProtocolParameters p = to_protocol(*s->start, x);
+    const auto stats = (*s->predict)(p);
+    // Every point of the box is a valid protocol, so these fail only on a predictor's own limits;
+    // the search then treats the point as worthless.
+    if (!stats) return -1e300;
+    // The estimate does not check the eps_total budget: that is checked once, on the certified point.
+    const auto length = sns_key_length_estimate(p, *s->security, *stats, *s->options);
+    if (!length || !std::isfinite(*length)) return -1e300;
+    return *length / static_cast<double>(p.pulses);
+}
+
+}  // namespace
+
+Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityParameters& security,
+                                const StatisticsPredictor& predict, const SnsOptions& options,
+                                unsigned max_evaluations) {
+    TFQKD_TRY(validate(start));
+    const auto roles = sns_roles(start.alice, "alice");
+    if (!roles) return roles.error();
+    if (start.family != Family::sns || start.aopp || !roles->x_strong || !(start.alice == start.bob))
+        return make_error(Errc::invalid_argument, "protocol", "family",
+                          "optimise_sns searches the symmetric 4-intensity SNS protocol without AOPP");
+    const std::vector<double> lower{std::log(0.01), std::log(1e-4), logit(0.05), std::log(1e-3), std::log(1.2), -6, -6};
+    const std::vector<double> upper{std::log(1.0), std::log(0.5), logit(0.98), std::log(0.4), std::log(100.0), 6, 6};
+    std::vector<double> x = from_protocol(start, *roles);
+    for (unsigned i = 0; i < x.size(); ++i) x[i] = std::clamp(x[i], lower[i], upper[i]);
+
+    Search search{&start, &security, &predict, &options};
+    nlopt::opt opt(nlopt::LN_BOBYQA, Coordinates::kCount);
+    opt.set_lower_bounds(lower);
+    opt.set_upper_bounds(upper);
+    opt.set_max_objective(objective, &search);
+    opt.set_xtol_rel(1e-5);
+    opt.set_maxeval(static_cast<int>(max_evaluations));
+    double best = 0;
+    try {
+        opt.optimize(x, best);
+    } catch (const std::exception& e) {
+        // NLopt reports a failed search by exception; the best point so far is still in x.
+        // NLopt reports a search that stopped early (round-off limited, say) by exception; the best
+        // point so far is still in x, and it is certified below like any other.
+        (void)e;
+    }
+    SnsOptimum out;
+    out.protocol = to_protocol(start, x);
+    out.evaluations = search.evaluations;
+    auto stats = predict(out.protocol);
+    if (!stats) return stats.error();
+    out.statistics = *stats;
+    auto key = sns_key_length(out.protocol, security, out.statistics, options);
+    if (!key) return key.error();
+    out.key = *key;
+    out.estimate = best * static_cast<double>(out.protocol.pulses);
+    return out;
+}
+
+}  // namespace tfqkd::security
