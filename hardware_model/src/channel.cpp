@@ -13,47 +13,44 @@ using security::Window;
 // Click probabilities averaged over the relative phase of phase-matched windows: slices of width
 // w = 2 pi / M whose indices differ by d (|d| <= k), each phase uniform in its slice, so the phase
 // difference is d w plus a triangular variable on (-w, w), plus Gaussian noise of deviation sigma.
-ClickProbabilities matched_average(double a, double b, std::uint32_t slices, std::uint32_t k, const Link& link) {
+//
+// Only E[exp(+-c cos delta)] is needed (c = v sqrt(ab)): by the Jacobi-Anger expansion
+// exp(c cos x) = I0(c) + 2 sum_k I_k(c) cos(k x), and E[cos(k delta)] factorises into
+// cos(k d w) (the slice offset), sinc^2(k w / 2) (the triangle's characteristic function) and
+// exp(-k^2 sigma^2 / 2) (the Gaussian's). docs/hardware-model.md derives it; a test compares it
+// with direct numerical integration.
+}  // namespace
+
+ClickProbabilities clicks_phase_matched(double a, double b, std::uint32_t slices, std::uint32_t k, const Link& link) {
     const double w = 2 * std::numbers::pi / slices;
+    const double c = (1 - 2 * link.misalignment) * std::sqrt(a * b);
     const double sigma = link.phase_noise_rad;
-    ClickProbabilities total;
-    const auto add = [&](double delta, double weight) {
-        const ClickProbabilities c = clicks_at_phase(a, b, delta, link);
-        total.left += weight * c.left;
-        total.right += weight * c.right;
-        total.both += weight * c.both;
-    };
+    const double i0 = std::cyl_bessel_i(0.0, c);
+    double plus = 0;   // mean of exp(+c cos delta) over the kept slice differences
+    double minus = 0;  // mean of exp(-c cos delta)
     const int kD = static_cast<int>(k);
     for (int d = -kD; d <= kD; ++d) {
-        const double centre = d * w;
-        const double d_weight = 1.0 / (2 * kD + 1);
-        // Triangular density (w - |t|) / w^2 on (-w, w), integrated with Simpson (exact for the
-        // linear density times a smooth function up to the rule's order).
-        constexpr int kT = 64;
-        const double ht = 2 * w / kT;
-        for (int i = 0; i <= kT; ++i) {
-            const double t = -w + i * ht;
-            const double simpson_weight = (i == 0 || i == kT) ? 1.0 : (i % 2 == 1 ? 4.0 : 2.0);
-            const double t_weight = d_weight * simpson_weight * ht / 3 * (w - std::abs(t)) / (w * w);
-            if (t_weight == 0) continue;
-            if (sigma <= 0) {
-                add(centre + t, t_weight);
-                continue;
-            }
-            constexpr int kN = 48;
-            const double hn = 12 * sigma / kN;
-            for (int j = 0; j <= kN; ++j) {
-                const double n = -6 * sigma + j * hn;
-                const double sw = (j == 0 || j == kN) ? 1.0 : (j % 2 == 1 ? 4.0 : 2.0);
-                const double density = std::exp(-n * n / (2 * sigma * sigma)) / (sigma * std::sqrt(2 * std::numbers::pi));
-                add(centre + t + n, t_weight * sw * hn / 3 * density);
-            }
+        double sum_plus = i0;
+        double sum_minus = i0;
+        for (int order = 1; order < 200; ++order) {
+            const double ik = std::cyl_bessel_i(static_cast<double>(order), c);
+            const double half = order * w / 2;
+            const double sinc = std::sin(half) / half;
+            const double term = 2 * ik * std::cos(order * d * w) * sinc * sinc * std::exp(-order * order * sigma * sigma / 2);
+            sum_plus += term;
+            sum_minus += (order % 2 == 0 ? term : -term);
+            if (ik < 1e-18 * i0) break;  // I_k(c) falls like (c/2)^k / k!
         }
+        plus += sum_plus / (2 * kD + 1);
+        minus += sum_minus / (2 * kD + 1);
     }
-    return total;
+    const double q = 1 - link.dark_count_probability;
+    const double half_total = std::exp(-(a + b) / 2);
+    const double dark_left = q * half_total * minus;   // E[q exp(-I_left)], I_left = (a+b)/2 + c cos delta
+    const double dark_right = q * half_total * plus;   // E[q exp(-I_right)]
+    const double dark_both = q * q * std::exp(-(a + b));
+    return {dark_right - dark_both, dark_left - dark_both, 1 - dark_left - dark_right + dark_both};
 }
-
-}  // namespace
 
 double Link::eta_alice() const noexcept { return detector_efficiency * std::pow(10.0, -arm_loss_alice_db / 10); }
 double Link::eta_bob() const noexcept { return detector_efficiency * std::pow(10.0, -arm_loss_bob_db / 10); }
@@ -137,7 +134,7 @@ Result<security::CountStatistics> expected_statistics(const ProtocolParameters& 
     const std::uint32_t k = protocol.phase_match_slices;
     const double kept_fraction = (2.0 * k + 1) / m * (m % 2 == 0 && m > 1 ? 2 : 1);
     const double windows = n * weak_a.probability * weak_b.probability * kept_fraction;
-    const ClickProbabilities matched = matched_average(eta_a * weak_a.intensity, eta_b * weak_b.intensity, m, k, link);
+    const ClickProbabilities matched = clicks_phase_matched(eta_a * weak_a.intensity, eta_b * weak_b.intensity, m, k, link);
     out.phase_matched = {windows, windows * matched.effective(), windows * matched.right};
     // Z-Z key windows: Alice's bit is 1 when she sends, Bob's 0 when he sends; a bit is wrong when
     // both or neither sent.

@@ -66,6 +66,34 @@ TEST(Channel, RandomPhaseAverageMatchesDirectIntegration) {
     }
 }
 
+TEST(Channel, PhaseMatchedSeriesMatchesDirectIntegration) {
+    for (const auto& [k, sigma] : std::vector<std::pair<std::uint32_t, double>>{{0, 0.0}, {0, 0.2}, {1, 0.1}}) {
+        Link link = symmetric_link(100, 0.2, 0.6, 1e-7, 0.02, sigma);
+        const double a = 0.05, b = 0.04;
+        const std::uint32_t m = 16;
+        const auto series = clicks_phase_matched(a, b, m, k, link);
+        // Brute force: slice offsets, a fine grid over the triangle, and over +-6 sigma of noise.
+        const double w = 2 * std::numbers::pi / m;
+        double left = 0, right = 0, weight_sum = 0;
+        const int nt = 400, nn = sigma > 0 ? 200 : 0;
+        for (int d = -static_cast<int>(k); d <= static_cast<int>(k); ++d)
+            for (int i = 0; i < nt; ++i) {
+                const double t = -w + 2 * w * (i + 0.5) / nt;
+                const double tw = (w - std::abs(t));
+                for (int j = 0; j <= nn; ++j) {
+                    const double n = nn == 0 ? 0 : -6 * sigma + 12 * sigma * j / nn;
+                    const double nw = nn == 0 ? 1 : std::exp(-n * n / (2 * sigma * sigma));
+                    const auto c = clicks_at_phase(a, b, d * w + t + n, link);
+                    left += tw * nw * c.left;
+                    right += tw * nw * c.right;
+                    weight_sum += tw * nw;
+                }
+            }
+        EXPECT_NEAR(series.left / (left / weight_sum), 1.0, 1e-4) << k << " " << sigma;
+        EXPECT_NEAR(series.right / (right / weight_sum), 1.0, 1e-3) << k << " " << sigma;
+    }
+}
+
 TEST(Channel, MoreLossNeverHeraldsMore) {
     double last = 1;
     for (double km : {0.0, 50.0, 200.0, 400.0}) {

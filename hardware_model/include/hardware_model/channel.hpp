@@ -43,6 +43,12 @@ ClickProbabilities clicks_at_phase(double a, double b, double delta, const Link&
 // The same, averaged over a uniformly random relative phase (phase-randomised pulses).
 ClickProbabilities clicks_random_phase(double a, double b, const Link& link);
 
+// The same, averaged over the relative phase of phase-matched windows: M slices, slice indices
+// within `match_slices` of each other (around 0), each phase uniform in its slice, plus the link's
+// Gaussian phase noise. At phase 0 the light goes left, so right clicks are errors.
+ClickProbabilities clicks_phase_matched(double a, double b, std::uint32_t slices, std::uint32_t match_slices,
+                                        const Link& link);
+
 // Expected statistics of a whole experiment: every X-X class, the phase-matched X1 windows and the
 // Z-Z key windows, for the SNS family (4-intensity protocol).
 Result<security::CountStatistics> expected_statistics(const security::ProtocolParameters& protocol,
