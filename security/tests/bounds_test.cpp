@@ -35,7 +35,9 @@ TEST(Bounds, PlobMatchesTheBertainaNotebookWithTheDetectorInside) {
         const double km = std::stod(cells[0]);
         const double expected = std::stod(cells[7]);
         const Interval plob = plob_bound(fibre_transmittance(km, 0.2, 0.9));
-        EXPECT_NEAR(mid(plob) / expected, 1.0, 1e-12) << km << " km";
+        // The notebook evaluates -log2(1 - x) in double precision, which loses about 1e-16 / x
+        // relative to cancellation; 1e-9 covers x down to 1e-7 at 700 km.
+        EXPECT_NEAR(mid(plob) / expected, 1.0, 1e-9) << km << " km";
         EXPECT_LT(width(plob) / expected, 1e-40);
         ++compared;
     }
