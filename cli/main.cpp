@@ -2,6 +2,7 @@
 //   transcript   encode a sample session's frames, decode them back and print them (the main job
 //                until the network layer brings the 20-user chip network)
 //   wire decode  decode a file of frames (binary or hex), print each as JSON, name the first error
+//   keyrate      certified SNS key rates: predict an experiment or certify its statistics (keyrate.hpp)
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "keyrate.hpp"
 #include "protocol/wire/frame.hpp"
 #include "protocol/wire/json.hpp"
 #include "sample_transcript.hpp"
@@ -177,8 +179,12 @@ int main(int argc, char** argv) {
     decode->add_option("file", decode_path, "File of frames back to back")->required()->check(CLI::ExistingFile);
     decode->add_flag("--hex", decode_hex, "The file holds hex text (white space ignored)");
 
+    cli::KeyrateOptions kopt;
+    CLI::App* keyrate = cli::add_keyrate_command(app, kopt);
+
     CLI11_PARSE(app, argc, argv);
     if (*transcript) return run_transcript(topt);
     if (*decode) return run_decode(decode_path, decode_hex);
+    if (*keyrate) return cli::run_keyrate(kopt);
     return 0;
 }

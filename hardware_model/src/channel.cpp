@@ -1,6 +1,7 @@
 // The analytic honest-channel model: docs/hardware-model.md, section 1.
 #include "hardware_model/channel.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -49,7 +50,8 @@ ClickProbabilities clicks_phase_matched(double a, double b, std::uint32_t slices
     const double dark_left = q * half_total * minus;   // E[q exp(-I_left)], I_left = (a+b)/2 + c cos delta
     const double dark_right = q * half_total * plus;   // E[q exp(-I_right)]
     const double dark_both = q * q * std::exp(-(a + b));
-    return {dark_right - dark_both, dark_left - dark_both, 1 - dark_left - dark_right + dark_both};
+    // As in clicks_random_phase, the both-click probability cancels to rounding noise at high loss.
+    return {dark_right - dark_both, dark_left - dark_both, std::max(0.0, 1 - dark_left - dark_right + dark_both)};
 }
 
 double Link::eta_alice() const noexcept { return detector_efficiency * std::pow(10.0, -arm_loss_alice_db / 10); }
@@ -86,7 +88,8 @@ ClickProbabilities clicks_random_phase(double a, double b, const Link& link) {
     const double dark_each = q * std::exp(-(a + b) / 2) * std::cyl_bessel_i(0.0, visibility * std::sqrt(a * b));
     const double dark_both = q * q * std::exp(-(a + b));
     const double one = dark_each - dark_both;
-    return {one, one, 1 - 2 * dark_each + dark_both};
+    // 1 - 2 dark_each + dark_both cancels to rounding noise at high loss; the probability is >= 0.
+    return {one, one, std::max(0.0, 1 - 2 * dark_each + dark_both)};
 }
 
 TrueYields true_yields(const Link& link) {

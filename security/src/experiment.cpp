@@ -21,9 +21,11 @@ Status validate_party(const std::vector<Setting>& settings, std::string_view par
     for (std::size_t i = 0; i < settings.size(); ++i) {
         const Setting& s = settings[i];
         const std::string where = std::string(party) + "[" + std::to_string(i) + "]";
-        if (!std::isfinite(s.intensity) || s.intensity < 0)
+        // At most 100 photons per pulse, as the wire format's session_params allows: beyond that no
+        // TF-QKD source operates, and the channel model's Bessel functions would overflow.
+        if (!std::isfinite(s.intensity) || s.intensity < 0 || s.intensity > 100)
             return invalid(kProtocol, field_intensity,
-                           where + ".intensity " + std::to_string(s.intensity) + " is not a finite number >= 0");
+                           where + ".intensity " + std::to_string(s.intensity) + " is outside [0, 100]");
         if (!(s.probability > 0 && s.probability <= 1))
             return invalid(kProtocol, field_probability,
                            where + ".probability " + std::to_string(s.probability) + " is outside (0, 1]");
@@ -131,12 +133,13 @@ Status validate(const CountStatistics& c, const ProtocolParameters& p) {
         const std::string where = "classes[" + std::to_string(i) + "]";
         if (k.alice >= p.alice.size() || k.bob >= p.bob.size())
             return invalid(kCounts, "classes[].alice", where + " names a setting that the protocol does not have");
+        const auto bad = [](Count x) { return !std::isfinite(x) || x < 0; };
+        if (bad(k.sent) || bad(k.left) || bad(k.right) || bad(k.both))
+            return invalid(kCounts, "classes[].sent", where + " has a negative or non-finite count");
         if (k.left + k.right + k.both > k.sent)
             return make_error(Errc::inconsistent, kCounts, "classes[].sent",
                               where + ": " + std::to_string(k.left + k.right + k.both) + " clicks in " +
                                   std::to_string(k.sent) + " windows");
-        if (k.sent < 0 || k.left < 0 || k.right < 0 || k.both < 0)
-            return invalid(kCounts, "classes[].sent", where + " has a negative count");
         if (c.find(k.alice, k.bob) != &k)
             return make_error(Errc::inconsistent, kCounts, "classes[].alice", where + " repeats a class");
         total += k.sent;
@@ -145,6 +148,10 @@ Status validate(const CountStatistics& c, const ProtocolParameters& p) {
         return make_error(Errc::inconsistent, kCounts, "classes[].sent",
                           "the classes hold " + std::to_string(total) + " windows, more than the " +
                               std::to_string(p.pulses) + " pulses sent");
+    for (const Count x : {c.phase_matched.windows, c.phase_matched.effective, c.phase_matched.errors, c.key.effective,
+                          c.key.errors, c.key.ec_leakage_bits.value_or(0)})
+        if (!std::isfinite(x) || x < 0)
+            return invalid(kCounts, "phase_matched", "phase_matched and key counts must be finite and >= 0");
     if (c.phase_matched.effective > c.phase_matched.windows || c.phase_matched.errors > c.phase_matched.effective)
         return make_error(Errc::inconsistent, kCounts, "phase_matched",
                           "phase_matched needs errors <= effective <= windows");

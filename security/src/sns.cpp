@@ -7,6 +7,7 @@
 #include "security/sns.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 #include "security/concentration.hpp"
 
@@ -203,10 +204,14 @@ Result<KeyLength> sns_key_length(const ProtocolParameters& protocol, const Secur
     if (!inputs) return inputs.error();
     const Evaluation<Interval> e = evaluate<Interval>(protocol, security, counts, options, *inputs);
     if (options.analysis == Analysis::finite && e.breakdown.eps_total > security.eps_total)
-        return make_error(Errc::inconsistent, "security", "eps_total",
-                          "the composed failure probability " + std::to_string(e.breakdown.eps_total) +
-                              " exceeds eps_total " + std::to_string(security.eps_total) +
-                              " (docs/security.md 4.4 shows how it composes)");
+    {
+        char text[200];
+        std::snprintf(text, sizeof text,
+                      "the failure probabilities compose to %.3g, above eps_total %.3g; raise eps_total or lower "
+                      "the others (docs/security.md 4.4 shows how they compose)",
+                      e.breakdown.eps_total, security.eps_total);
+        return make_error(Errc::inconsistent, "security", "eps_total", text);
+    }
     KeyLength out;
     out.length = e.length;
     out.breakdown = e.breakdown;

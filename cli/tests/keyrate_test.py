@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `tfqkd keyrate`: predictions, certifications, the output formats, the plot and
+the errors a person sees for bad input.
+
+Usage: keyrate_test.py PATH_TO_TFQKD
+Prints TAP (one "ok N - name" line per check), which Meson counts check by check.
+"""
+import copy
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+TFQKD = sys.argv[1]
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+PREDICTION = os.path.join(DATA, "sns_prediction.json")
+OBSERVED = os.path.join(DATA, "sns_observed.json")
+SVG = "{http://www.w3.org/2000/svg}"
+failures = 0
+count = 0
+
+
+def run(*args):
+    return subprocess.run([TFQKD, "keyrate", *args], capture_output=True, text=True, timeout=120)
+
+
+def check(name, condition, detail=""):
+    global failures, count
+    count += 1
+    print(("ok " if condition else "not ok ") + f"{count} - {name}")
+    if not condition:
+        failures += 1
+        for line in str(detail).splitlines() or [""]:
+            print("# " + line)
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def write(path, document):
+    with open(path, "w") as f:
+        json.dump(document, f, indent=1)
+    return path
+
+
+def run_json(*args):
+    r = run(*args, "--json")
+    try:
+        return r, json.loads(r.stdout)
+    except json.JSONDecodeError:
+        return r, None
+
+
+BREAKDOWN_TERMS = ("length", "s0_lower", "s0_upper", "s1_lower", "untagged_lower", "phase_errors_upper",
+                   "phase_error_rate_upper", "key_error_rate", "ec_leakage", "correctness_bits", "privacy_bits")
+
+with tempfile.TemporaryDirectory() as tmp:
+    scenario = load(PREDICTION)
+
+    # --- a prediction at one distance ---------------------------------------------------------------
+    r, one = run_json(PREDICTION, "--distance", "200")
+    check("prediction at 200 km exits 0 with one JSON object", r.returncode == 0 and isinstance(one, dict), r.stderr)
+    one = one or {}
+    fields = ("protocol", "analysis", "distance_km", "key_length_bits", "key_rate_per_pulse", "key_rate_per_second",
+              "plob_per_pulse", "ratio_to_plob", "breakdown")
+    check("the result has every documented field", all(f in one for f in fields),
+          [f for f in fields if f not in one])
+    check("protocol, analysis and distance are as asked",
+          one.get("protocol") == "sns" and one.get("analysis") == "finite" and one.get("distance_km") == 200)
+    bits = one.get("key_length_bits", 0)
+    n = scenario["protocol"]["pulses"]
+    check("the certified key at 200 km is positive and has no zero_reason", bits > 0 and "zero_reason" not in one,
+          json.dumps(one)[:400])
+    check("key_rate_per_pulse is the certified length over N, rounded down",
+          0 < one.get("key_rate_per_pulse", 0) <= bits / n and one["key_rate_per_pulse"] > bits / n * (1 - 1e-12))
+    check("key_rate_per_second uses the file's clock",
+          abs(one.get("key_rate_per_second", 0) - one.get("key_rate_per_pulse", 0) * 1e9) <= 1e-6 * one.get("key_rate_per_second", 1))
+    breakdown = one.get("breakdown", {})
+    check("the breakdown has every term as lower <= upper",
+          all(t in breakdown and breakdown[t]["lower"] <= breakdown[t]["upper"] for t in BREAKDOWN_TERMS)
+          and "eps_total" in breakdown and "estimates" in breakdown, json.dumps(breakdown)[:600])
+    check("the certified key is the floor of the lower end of the formula",
+          bits == int(breakdown.get("length", {}).get("lower", -1)))
+    check("the finite-key composition stays within the budget",
+          0 < breakdown.get("eps_total", 0) <= scenario["security"]["eps_total"])
+    check("PLOB at 200 km is -log2(1 - 10^-4) and the ratio is rate / PLOB",
+          abs(one.get("plob_per_pulse", 0) - 1.4427671e-4) < 1e-10
+          and abs(one.get("ratio_to_plob", 0) - one.get("key_rate_per_pulse", 0) / one.get("plob_per_pulse", 1)) < 1e-9)
+    check("nothing timing-related in the JSON", not any("time" in k or k.endswith("_ms") for k in one), list(one))
+
+    t = run(PREDICTION)
+    check("the default output is a table with the breakdown",
+          t.returncode == 0 and "key length (bits)" in t.stdout and "Breakdown" in t.stdout and "300 km" in t.stdout,
+          t.stdout[:800] + t.stderr)
+
+    # --- a sweep ----------------------------------------------------------------------------------
+    start = time.monotonic()
+    r, sweep = run_json(PREDICTION, "--sweep", "0:700:10")
+    elapsed = time.monotonic() - start
+    check("a sweep 0:700:10 exits 0 with a JSON array of 71 points",
+          r.returncode == 0 and isinstance(sweep, list) and len(sweep) == 71, r.stderr)
+    sweep = sweep or []
+    check("the sweep's distances are 0, 10, ..., 700", [p.get("distance_km") for p in sweep] == list(range(0, 701, 10)))
+    rates = [p["key_rate_per_pulse"] for p in sweep]
+    check("the certified rate does not increase with distance (beyond the first points)",
+          all(b <= a for a, b in zip(rates[2:], rates[3:])), rates)
+    check("the sweep reaches zero key, and each zero point says why",
+          rates and rates[-1] == 0 and all(("zero_reason" in p) == (p["key_length_bits"] == 0) for p in sweep))
+    check("the sweep takes under 5 s (it takes about 30 ms)", elapsed < 5, f"{elapsed:.2f} s")
+
+    # --- asymptotic against finite ------------------------------------------------------------------
+    for km in ("50", "300", "550"):
+        _, fin = run_json(PREDICTION, "--distance", km)
+        _, asym = run_json(PREDICTION, "--distance", km, "--asymptotic")
+        check(f"asymptotic >= finite at {km} km",
+              fin and asym and asym["analysis"] == "asymptotic" and asym["key_length_bits"] >= fin["key_length_bits"],
+              f"{fin and fin['key_length_bits']} vs {asym and asym['key_length_bits']}")
+
+    # --- beating PLOB ---------------------------------------------------------------------------------
+    # pz = 0.7, eps = 0.03; mu_z 0.4; X decoys 0, 0.1, 0.38 with 0.12, 0.12, 0.06.
+    big = copy.deepcopy(scenario)
+    big["protocol"]["pulses"] = 1e15
+    big["protocol"]["alice"] = [
+        {"window": "z", "intensity": 0.4, "probability": 0.7 * 0.03},
+        {"window": "z", "intensity": 0, "probability": 0.7 * 0.97},
+        {"window": "x", "intensity": 0, "probability": 0.12},
+        {"window": "x", "intensity": 0.1, "probability": 0.12},
+        {"window": "x", "intensity": 0.38, "probability": 0.06},
+    ]
+    big["detector"] = {"efficiency": 0.8, "dark_count_probability": 1e-10}
+    big["misalignment"] = 0.03
+    big["phase_noise_rad"] = 0
+    big["link"] = {"distance_km": 500, "attenuation_db_per_km": 0.2}
+    r, far = run_json(write(os.path.join(tmp, "big.json"), big), "--asymptotic")
+    check("asymptotically, with N = 1e15, SNS beats PLOB at 500 km",
+          r.returncode == 0 and far and far["key_rate_per_pulse"] > far["plob_per_pulse"] and far["ratio_to_plob"] > 1,
+          r.stderr + json.dumps(far)[:300])
+
+    # --- certifying observed statistics -----------------------------------------------------------
+    r, predicted = run_json(PREDICTION, "--distance", "150")
+    expected = (predicted or {}).get("expected_counts", {})
+    check("a prediction prints the counts it expects", {"classes", "phase_matched", "key"} <= set(expected), list(expected))
+    whole = lambda d: {k: (v if k in ("alice", "bob") else int(round(v))) for k, v in d.items()}
+    observed = {
+        "protocol": scenario["protocol"],
+        "security": scenario["security"],
+        "counts": {
+            "classes": [whole(c) for c in expected.get("classes", [])],
+            "phase_matched": whole(expected.get("phase_matched", {})),
+            "key": whole(expected.get("key", {})),
+        },
+    }
+    r, certified = run_json(write(os.path.join(tmp, "observed.json"), observed))
+    check("certifying the rounded counts of a prediction gives a positive key",
+          r.returncode == 0 and certified and certified["key_length_bits"] > 0 and certified["input"] == "certification",
+          r.stderr + r.stdout[:300])
+    check("... close to the predicted key (rounding moves it by far less than 1%)",
+          certified and predicted
+          and abs(certified["key_length_bits"] - predicted["key_length_bits"]) < 0.01 * predicted["key_length_bits"])
+    check("... and without a reference link, no distance and no PLOB",
+          certified and "distance_km" not in certified and certified["plob_per_pulse"] is None)
+    r, committed = run_json(OBSERVED)
+    check("the committed example statistics certify a positive key at 300 km, placed against PLOB",
+          r.returncode == 0 and committed and committed["key_length_bits"] > 0 and committed["distance_km"] == 300
+          and committed["plob_per_pulse"] > 0, r.stderr)
+    moved = run(OBSERVED, "--distance", "100")
+    check("--distance on observed statistics is refused", moved.returncode == 2 and "--distance" in moved.stderr,
+          moved.stderr)
+
+    # --- --optimise ---------------------------------------------------------------------------------
+    r_fixed, fixed = run_json(PREDICTION, "--distance", "300")
+    r_opt, opt = run_json(PREDICTION, "--distance", "300", "--optimise")
+    check("--optimise certifies a key at least as long as the file's parameters give",
+          r_opt.returncode == 0 and opt and fixed and opt["key_length_bits"] >= fixed["key_length_bits"] > 0,
+          r_opt.stderr)
+    check("--optimise reports the parameters it found, which sum to probability 1",
+          opt and "optimised" in opt and abs(sum(x["probability"] for x in opt["optimised"]["alice"]) - 1) < 1e-9
+          and opt["optimised"]["evaluations"] > 0, json.dumps(opt.get("optimised") if opt else None))
+    refused = run(OBSERVED, "--optimise")
+    check("--optimise on observed statistics is refused", refused.returncode == 2 and "--optimise" in refused.stderr,
+          refused.stderr)
+
+    # --- zero key is a success ------------------------------------------------------------------------
+    r, none = run_json(PREDICTION, "--distance", "800")
+    check("a zero key exits 0 and says why",
+          r.returncode == 0 and none and none["key_length_bits"] == 0 and none["key_rate_per_pulse"] == 0
+          and none.get("zero_reason"), r.stderr)
+    t = run(PREDICTION, "--distance", "800")
+    check("the table says why the key is empty", t.returncode == 0 and "No key:" in t.stdout, t.stdout[-600:])
+
+    # --- CSV --------------------------------------------------------------------------------------
+    c = run(PREDICTION, "--sweep", "100:300:50", "--csv")
+    rows = list(csv.reader(io.StringIO(c.stdout)))
+    check("CSV has a header and one row per point",
+          c.returncode == 0 and len(rows) == 6 and "key_rate_per_pulse" in rows[0] and rows[0][0] == "protocol",
+          c.stdout)
+    check("CSV rows have as many fields as the header", rows and all(len(row) == len(rows[0]) for row in rows))
+    if len(rows) == 6:
+        header = rows[0]
+        check("CSV values match the JSON",
+              [float(row[header.index("distance_km")]) for row in rows[1:]] == [100, 150, 200, 250, 300]
+              and int(rows[3][header.index("key_length_bits")]) == bits)
+
+    # --- the plot ---------------------------------------------------------------------------------
+    def curves(path):
+        try:
+            root = ET.parse(path).getroot()
+        except (ET.ParseError, OSError) as e:
+            return None, str(e)
+        ids = {el.get("id") for el in root.iter() if el.tag in (SVG + "path", SVG + "polyline")}
+        return root, ids
+
+    svg = os.path.join(tmp, "sweep.svg")
+    p = run(PREDICTION, "--sweep", "0:700:10", "--plot", svg)
+    root, ids = curves(svg)
+    check("--plot writes well-formed SVG", p.returncode == 0 and root is not None and root.tag == SVG + "svg",
+          p.stderr + str(ids))
+    check("the plot has a path for the key-rate curve and one for PLOB",
+          root is not None and {"curve-rate", "curve-plob"} <= ids, ids)
+    text = " ".join(el.text or "" for el in root.iter()) if root is not None else ""
+    check("the plot has axis titles with units, a legend and a title with N and the analysis",
+          all(s in text for s in ("(km)", "bits per pulse", "PLOB", "finite-key", "N = ")), text[:400])
+    check("the plot says that zero-key points are left out", "left out" in text, text[-400:])
+
+    single = os.path.join(tmp, "single.svg")
+    p = run(PREDICTION, "--plot", single, "--asymptotic")
+    root, ids = curves(single)
+    check("a single point plots with PLOB", p.returncode == 0 and root is not None and "curve-plob" in ids
+          and root.find(f".//{SVG}circle") is not None, p.stderr)
+    unwritable = run(PREDICTION, "--plot", os.path.join(tmp, "no", "such", "dir.svg"))
+    check("an unwritable plot is an output error (exit 1)", unwritable.returncode == 1 and "dir.svg" in unwritable.stderr,
+          unwritable.stderr)
+
+    # --- bad input ------------------------------------------------------------------------------------
+    def bad(name, document, field, *args, text=None):
+        path = os.path.join(tmp, name + ".json")
+        if text is not None:
+            with open(path, "w") as f:
+                f.write(text)
+        else:
+            write(path, document)
+        r = run(path, *args)
+        check(f"bad input ({name}): exit 2, the file and {field} named",
+              r.returncode == 2 and r.stderr.startswith("tfqkd: " + path + ": ") and field in r.stderr
+              and "Traceback" not in r.stderr and r.stdout == "", f"{r.returncode}: {r.stderr}")
+        return r.stderr
+
+    d = copy.deepcopy(scenario)
+    d["protocol"]["alice"][2]["probability"] = 1.3
+    msg = bad("probability", d, "protocol.alice[2].probability")
+    check("... and says what is accepted", "1.3 is outside (0, 1]" in msg, msg)
+
+    d = copy.deepcopy(scenario)
+    d["protocol"]["alise"] = d["protocol"].pop("alice")
+    msg = bad("misspelt", d, "protocol.alise")
+    check("... an unknown field lists the accepted ones", "unknown field" in msg and "alice" in msg and "pulses" in msg, msg)
+
+    d = copy.deepcopy(scenario)
+    del d["protocol"]
+    bad("missing_protocol", d, "protocol: missing")
+
+    d = load(OBSERVED)
+    d["counts"]["classes"][0]["left"] = 12.5
+    msg = bad("fractional_count", d, "counts.classes[0].left")
+    check("... a fraction is not a count", "not a whole number" in msg, msg)
+
+    d = copy.deepcopy(scenario)
+    d["link"]["distance_km"] = -5
+    bad("negative_distance", d, "link.distance_km")
+    bad("negative_distance_flag", scenario, "--distance", "--distance", "-5")
+
+    msg = bad("malformed", None, "not valid JSON", text='{"protocol": {"family": "sns",}}')
+    check("... a syntax error gives the byte position", "byte 31" in msg, msg)
+
+    d = copy.deepcopy(scenario)
+    d["protocol"]["pulses"] = "1e12"
+    bad("pulses_string", d, "protocol.pulses")
+
+    d = copy.deepcopy(scenario)
+    d["protocol"]["aopp"] = True
+    bad("library_error", d, "protocol.aopp")
+
+    d = copy.deepcopy(scenario)
+    d["security"]["eps_total"] = 1e-9
+    msg = bad("epsilon_budget", d, "security.eps_total")
+    check("... an exceeded budget says what the epsilons compose to", "compose to" in msg, msg)
+
+    bad("duplicate_key", None, "protocol.family", text='{"protocol": {"family": "sns", "family": "sns"}, "link": {}}')
+    bad("both_kinds", None, "counts", text='{"link": {}, "counts": {}}')
+    bad("sweep_syntax", scenario, "--sweep", "--sweep", "0:700")
+
+print(f"1..{count}")
+sys.exit(1 if failures else 0)
