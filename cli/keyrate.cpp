@@ -488,7 +488,8 @@ keyrate::PlotData plot_data(const Scenario& s, const std::vector<PointResult>& p
     }
     d.subtitle = sub;
     d.x_label = arms ? "total channel loss, Alice's arm + Bob's arm (dB)" : "distance between Alice and Bob (km), half per arm";
-    d.curve_label = family_upper + ", " + (analysis == Analysis::finite ? "finite-key" : "asymptotic") + " (certified)";
+    d.curve_label = family_upper + ", " + (analysis == Analysis::finite ? "finite-key" : "asymptotic") +
+                    (!points.empty() && points.front().optimised ? ", parameters optimised per point" : "") + " (certified)";
     d.plob_label = arms ? "PLOB bound (channel loss only)" : "PLOB bound (fibre loss only)";
     const double x0 = x_of(first);
     if (sweep && sweep->to > sweep->from) {
