@@ -49,4 +49,15 @@ inline std::vector<std::uint64_t> increasing(std::size_t count, std::uint64_t ba
     return out;
 }
 
+// Strictly increasing event indices for the delta-coded lists (WF-ENC-9), starting near either end
+// of the index range so that the 2^32 bound is exercised, with deltas of every varint length up to 5
+// bytes. Call it inside rc::gen::exec.
+inline std::vector<std::uint64_t> event_indices(std::uint64_t bound, std::size_t max_count = 200) {
+    const auto base = *rc::gen::oneOf(in_closed_range<std::uint64_t>(0, 1000),
+                                      in_closed_range<std::uint64_t>(bound - 1000, bound - 1));
+    const auto count = *in_closed_range<std::size_t>(0, max_count);
+    const auto max_gap = *rc::gen::element<std::uint64_t>(1, 100, 1ULL << 20, bound - 1);
+    return increasing(count, base, bound, max_gap);
+}
+
 }  // namespace tfqkd::wire::testing

@@ -11,17 +11,11 @@ struct Arbitrary<tfqkd::wire::DecoyAnnouncement> {
         using tfqkd::wire::DecoyAnnouncement;
         using tfqkd::wire::kMaxEventIndex;
         using tfqkd::wire::testing::in_closed_range;
-        using tfqkd::wire::testing::increasing;
+        using tfqkd::wire::testing::event_indices;
         return gen::exec([] {
             DecoyAnnouncement m;
             m.block_id = *gen::arbitrary<std::uint64_t>();
-            // Lists starting near both ends of the index range, so that the 2^32 bound is exercised.
-            const auto base = *gen::oneOf(in_closed_range<std::uint64_t>(0, 1000),
-                                          in_closed_range<std::uint64_t>(kMaxEventIndex - 1000, kMaxEventIndex - 1));
-            const auto count = *in_closed_range<std::size_t>(0, 200);
-            // Deltas up to 2^32 - 1, so that varints of every length up to 5 bytes occur.
-            const auto max_gap = *gen::element<std::uint64_t>(1, 100, 1ULL << 20, kMaxEventIndex - 1);
-            for (const std::uint64_t index : increasing(count, base, kMaxEventIndex, max_gap)) {
+            for (const std::uint64_t index : event_indices(kMaxEventIndex)) {
                 DecoyAnnouncement::Entry e;
                 e.index = static_cast<std::uint32_t>(index);
                 e.setting = *in_closed_range<std::uint8_t>(0, DecoyAnnouncement::kMaxSetting);
