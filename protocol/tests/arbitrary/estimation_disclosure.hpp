@@ -10,7 +10,6 @@ struct Arbitrary<tfqkd::wire::EstimationDisclosure> {
     static Gen<tfqkd::wire::EstimationDisclosure> arbitrary() {
         using tfqkd::wire::EstimationDisclosure;
         using tfqkd::wire::kMaxEventIndex;
-        using tfqkd::wire::testing::in_closed_range;
         using tfqkd::wire::testing::event_indices;
         return gen::exec([] {
             EstimationDisclosure m;
