@@ -10,23 +10,15 @@ import subprocess
 import sys
 import tempfile
 
+from tap import check, finish
+
 TFQKD = sys.argv[1]
-failures = 0
-count = 0
 
 
 def run(*args):
     return subprocess.run([TFQKD, *args], capture_output=True, text=True, timeout=120)
 
 
-def check(name, condition, detail=""):
-    global failures, count
-    count += 1
-    print(("ok " if condition else "not ok ") + f"{count} - {name}")
-    if not condition:
-        failures += 1
-        for line in str(detail).splitlines() or [""]:
-            print("# " + line)
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -86,5 +78,4 @@ with tempfile.TemporaryDirectory() as tmp:
     check("out-of-range options are refused with the accepted range",
           small.returncode != 0 and "100000" in small.stderr, small.stderr)
 
-print(f"1..{count}")
-sys.exit(1 if failures else 0)
+finish()

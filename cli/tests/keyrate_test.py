@@ -16,27 +16,19 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 
+from tap import check, finish
+
 TFQKD = sys.argv[1]
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 PREDICTION = os.path.join(DATA, "sns_prediction.json")
 OBSERVED = os.path.join(DATA, "sns_observed.json")
 SVG = "{http://www.w3.org/2000/svg}"
-failures = 0
-count = 0
 
 
 def run(*args):
     return subprocess.run([TFQKD, "keyrate", *args], capture_output=True, text=True, timeout=120)
 
 
-def check(name, condition, detail=""):
-    global failures, count
-    count += 1
-    print(("ok " if condition else "not ok ") + f"{count} - {name}")
-    if not condition:
-        failures += 1
-        for line in str(detail).splitlines() or [""]:
-            print("# " + line)
 
 
 def load(path):
@@ -296,5 +288,4 @@ with tempfile.TemporaryDirectory() as tmp:
     bad("both_kinds", None, "counts", text='{"link": {}, "counts": {}}')
     bad("sweep_syntax", scenario, "--sweep", "--sweep", "0:700")
 
-print(f"1..{count}")
-sys.exit(1 if failures else 0)
+finish()
