@@ -22,7 +22,7 @@ public:
 
     std::uint64_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
-    bool get(std::uint64_t i) const noexcept { return (bytes_[i / 8] >> (7 - i % 8)) & 1U; }
+    bool get(std::uint64_t i) const noexcept { return ((static_cast<unsigned>(bytes_[i / 8]) >> (7 - i % 8)) & 1U) != 0; }
     void set(std::uint64_t i, bool bit) noexcept {
         const auto mask = static_cast<Byte>(0x80U >> (i % 8));
         if (bit) bytes_[i / 8] |= mask;

@@ -25,7 +25,7 @@ struct Arbitrary<tfqkd::wire::PrivacyAmplification> {
             const auto random = *gen::container<tfqkd::Bytes>(tfqkd::PackedBits::byte_count(bits),
                                                               gen::arbitrary<tfqkd::Byte>());
             m.seed = tfqkd::PackedBits(bits);
-            for (std::uint64_t i = 0; i < bits; ++i) m.seed.set(i, ((random[i / 8] >> (i % 8)) & 1U) != 0);
+            for (std::uint64_t i = 0; i < bits; ++i) m.seed.set(i, ((static_cast<unsigned>(random[i / 8]) >> (i % 8)) & 1U) != 0);
             return m;
         });
     }
