@@ -216,4 +216,9 @@ std::string to_string(const Interval& x, int digits) {
     return std::string("[") + lbuf + ", " + rbuf + "]";
 }
 
+double binary_entropy(double p) noexcept {
+    if (p <= 0 || p >= 1) return 0;
+    return -p * std::log2(p) - (1 - p) * std::log2(1 - p);
+}
+
 }  // namespace tfqkd::security

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -178,6 +179,40 @@ TEST(Sampling, DeviationCoversHypergeometricSamples) {
         if (rest > lambda + hi(gamma)) ++failures;
     }
     expect_failure_rate_at_most(failures, trials, eps, "sampling");
+}
+
+
+// C6 on the pairing AOPP performs: g bits of each value chosen at random and matched at random. The
+// failure rate allowed is the sum over the one-sided bounds the pairing uses.
+TEST(RandomPairing, LowerBoundCoversTheMarkedPairs) {
+    std::mt19937_64 rng(16);
+    const double eps = 0.01;
+    struct Case {
+        std::size_t n0, n1, u0, u1, g;
+    };
+    for (const Case& c : {Case{3000, 2000, 600, 500, 2000}, Case{2000, 3000, 500, 600, 2000},
+                          Case{3000, 2500, 700, 400, 1800}}) {
+        std::vector<int> zeros(c.n0, 0), ones(c.n1, 0);
+        for (std::size_t i = 0; i < c.u0; ++i) zeros[i] = 1;
+        for (std::size_t i = 0; i < c.u1; ++i) ones[i] = 1;
+        const auto bound = formulas::random_pairing_lower(point(double(c.u0)), point(double(c.u1)), double(c.n0),
+                                                          double(c.n1), double(c.g), point(eps));
+        EXPECT_EQ(bound.bounds, c.g == std::min(c.n0, c.n1) ? 1U : 2U);
+        EXPECT_GT(lo(bound.lower), 0.4 * double(c.g) * double(c.u0) / double(c.n0) * double(c.u1) / double(c.n1))
+            << "not vacuous";
+        int failures = 0;
+        const int trials = 3000;
+        for (int t = 0; t < trials; ++t) {
+            // The first g of each shuffled list are paired index by index: a uniform choice and a
+            // uniform matching.
+            std::shuffle(zeros.begin(), zeros.end(), rng);
+            std::shuffle(ones.begin(), ones.end(), rng);
+            std::size_t marked_pairs = 0;
+            for (std::size_t i = 0; i < c.g; ++i) marked_pairs += static_cast<std::size_t>(zeros[i] & ones[i]);
+            if (static_cast<double>(marked_pairs) < lo(bound.lower)) ++failures;
+        }
+        expect_failure_rate_at_most(failures, trials, eps * bound.bounds, "pairing");
+    }
 }
 
 }  // namespace

@@ -42,6 +42,36 @@ BasicBounds<T> chernoff_observed_from_expected(const T& mu, const T& epsilon) {
     return {mu - sqrt(2 * mu * L), mu + (L + sqrt(L * L + 8 * mu * L)) / 2};
 }
 
+// C6. Random pairing (docs/security.md 4.5). Of n0 items of kind 0, u0 are marked; of n1 items of
+// kind 1, u1 are marked. g <= min(n0, n1) pairs are formed of one item of each kind, the g items of
+// each kind chosen uniformly at random and matched uniformly at random. Returns a lower bound on
+// the number of pairs whose two items are both marked, failing with probability at most
+// `bounds * epsilon`, and the number of one-sided bounds it used (1 when a kind is paired whole,
+// else 2). The count is hypergeometric (two stages when no kind is paired whole); C2's lower tail
+// holds for it because sampling without replacement is dominated in the convex order by sampling
+// with replacement (Hoeffding, JASA 58, 13 (1963), Theorem 4). The bound increases with u0 and u1,
+// so lower bounds on them may be passed in.
+template <class T>
+struct PairingBound {
+    T lower;
+    unsigned bounds = 0;
+};
+
+template <class T>
+PairingBound<T> random_pairing_lower(const T& u0, const T& u1, double n0, double n1, double g, const T& epsilon) {
+    const auto observed_lower = [&](const T& mean) {
+        return clamp_nonnegative(chernoff_observed_from_expected(mean, epsilon).lower);
+    };
+    if (g <= 0) return {T(0.0), 0};
+    // A kind paired whole: its u marked items all sit in pairs, and their partners are a uniform
+    // sample of the other kind.
+    if (g == n1) return {observed_lower(u1 * u0 / T(n0)), 1};
+    if (g == n0) return {observed_lower(u0 * u1 / T(n1)), 1};
+    // Otherwise first the marked items among the g chosen of kind 1, then their partners.
+    const T paired_marked_ones = observed_lower(T(g) * u1 / T(n1));
+    return {observed_lower(paired_marked_ones * u0 / T(n0)), 2};
+}
+
 }  // namespace formulas
 
 // C1. Multiplicative Chernoff, observed -> expected. x is the observed sum of independent Bernoulli

@@ -105,4 +105,13 @@ std::uint64_t certified_floor(const Interval& x);
 // "[1.2345e-05, 1.2346e-05]" with `digits` significant digits, outward rounded.
 std::string to_string(const Interval& x, int digits = 8);
 
+// Double counterparts of the helpers above, so that a formula written once as a template over the
+// number type (Interval to certify, double for the optimiser's search) reads the same for both.
+// They round to nearest and certify nothing.
+inline double clamp_nonnegative(double x) noexcept { return x < 0 ? 0 : x; }
+inline double clamp_probability(double x) noexcept { return x < 0 ? 0 : (x > 1 ? 1 : x); }
+inline bool certainly_positive(double x) noexcept { return x > 0; }
+inline double hi(double x) noexcept { return x; }
+double binary_entropy(double p) noexcept;
+
 }  // namespace tfqkd::security
