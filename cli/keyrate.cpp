@@ -78,6 +78,11 @@ Json interval_json(const Interval& x) {
     return Json{{"lower", number_or_null(security::lo(x))}, {"upper", number_or_null(security::hi(x))}};
 }
 
+// The protocol as people name it: "sns", or "sns-aopp" with actively odd-parity pairing.
+std::string protocol_label(const security::ProtocolParameters& p) {
+    return std::string(security::family_name(p.family)) + (p.aopp ? "-aopp" : "");
+}
+
 std::string library_error(const Error& e) {
     std::string path(e.message.empty() ? std::string_view("input") : e.message);
     if (!e.field.empty()) path += "." + std::string(e.field);
@@ -230,10 +235,13 @@ Json counts_json(const security::CountStatistics& c) {
                                {"right", k.right}, {"both", k.both}});
     Json key{{"effective", c.key.effective}, {"errors", c.key.errors}};
     if (c.key.ec_leakage_bits) key["ec_leakage_bits"] = *c.key.ec_leakage_bits;
-    return Json{{"classes", classes},
-                {"phase_matched",
-                 {{"windows", c.phase_matched.windows}, {"effective", c.phase_matched.effective}, {"errors", c.phase_matched.errors}}},
-                {"key", key}};
+    Json out{{"classes", classes},
+             {"phase_matched",
+              {{"windows", c.phase_matched.windows}, {"effective", c.phase_matched.effective}, {"errors", c.phase_matched.errors}}},
+             {"key", key}};
+    if (c.aopp)
+        out["aopp"] = Json{{"bob_zeros", c.aopp->bob_zeros}, {"bob_ones", c.aopp->bob_ones}, {"pairs", c.aopp->pairs}};
+    return out;
 }
 
 Json result_json(const Scenario& s, const PointResult& p, Analysis analysis, const std::optional<double>& clock_hz) {
@@ -241,6 +249,7 @@ Json result_json(const Scenario& s, const PointResult& p, Analysis analysis, con
     Json j;
     j["input"] = s.kind == Kind::predict ? "prediction" : "certification";
     j["protocol"] = security::family_name(s.protocol.family);
+    j["aopp"] = s.protocol.aopp;
     j["analysis"] = analysis == Analysis::finite ? "finite" : "asymptotic";
     j["pulses"] = s.protocol.pulses;
     if (p.link && p.link->symmetric) {
@@ -272,6 +281,8 @@ Json result_json(const Scenario& s, const PointResult& p, Analysis analysis, con
                           {"s0_lower", interval_json(b.s0_lower)},
                           {"s0_upper", interval_json(b.s0_upper)},
                           {"s1_lower", interval_json(b.s1_lower)},
+                          {"raw_untagged_lower", interval_json(b.raw_untagged_lower)},
+                          {"raw_phase_error_rate_upper", interval_json(b.raw_phase_error_rate_upper)},
                           {"untagged_lower", interval_json(b.untagged_lower)},
                           {"phase_errors_upper", interval_json(b.phase_errors_upper)},
                           {"phase_error_rate_upper", interval_json(b.phase_error_rate_upper)},
@@ -309,7 +320,7 @@ void print_csv(const Scenario& s, const std::vector<PointResult>& points, Analys
         const Rates r = rates(p, clock_hz);
         const bool sym = p.link && p.link->symmetric;
         const bool arms = p.link && !p.link->symmetric;
-        std::cout << security::family_name(s.protocol.family) << ',' << (analysis == Analysis::finite ? "finite" : "asymptotic")
+        std::cout << protocol_label(s.protocol) << ',' << (analysis == Analysis::finite ? "finite" : "asymptotic")
                   << ',' << (sym ? exact(*p.link->distance_km) : "") << ',' << (arms ? exact(p.link->arm_loss_alice_db) : "")
                   << ',' << (arms ? exact(p.link->arm_loss_bob_db) : "") << ',' << s.protocol.pulses << ','
                   << p.key.bits << ',' << exact(r.per_pulse) << ',' << (r.per_second ? exact(*r.per_second) : "") << ','
@@ -337,7 +348,7 @@ std::string position_text(const LinkSpec& l) {
 void print_header(const std::string& file, const Scenario& s, Analysis analysis, const std::optional<double>& clock_hz,
                   bool sweep) {
     std::printf("tfqkd keyrate: %s%s%s\n", file.c_str(), s.description.empty() ? "" : ": ", s.description.c_str());
-    std::printf("  %s, %s, %s analysis\n", std::string(security::family_name(s.protocol.family)).c_str(),
+    std::printf("  %s, %s, %s analysis\n", protocol_label(s.protocol).c_str(),
                 s.kind == Kind::predict ? "predicted by the analytic channel model" : "certified from observed statistics",
                 analysis == Analysis::finite ? "finite-key" : "asymptotic");
     std::printf("  N = %s pulses per party, %zu settings each, %u phase slices (matched within %u)\n",
@@ -412,10 +423,19 @@ void print_table(const std::string& file, const Scenario& s, const std::vector<P
         line("vacuum yield s0 (lower bound)", b.s0_lower);
         line("vacuum yield s0 (upper bound)", b.s0_upper);
         line("single-photon yield s1 (lower bound)", b.s1_lower);
-        line("untagged bits n1 (lower bound)", b.untagged_lower);
-        line("phase errors among them (upper bound)", b.phase_errors_upper);
-        line("phase-error rate e1ph (upper bound)", b.phase_error_rate_upper);
-        line("bit-error rate of the sifted key E_Z", b.key_error_rate);
+        if (s.protocol.aopp) {
+            line("untagged bits before pairing (lower bound)", b.raw_untagged_lower);
+            line("their phase-error rate (upper bound)", b.raw_phase_error_rate_upper);
+            line("untagged pairs n1' after AOPP (lower bound)", b.untagged_lower);
+            line("phase errors among them (upper bound)", b.phase_errors_upper);
+            line("phase-error rate e1ph' (upper bound)", b.phase_error_rate_upper);
+            line("bit-error rate of the paired key E_Z'", b.key_error_rate);
+        } else {
+            line("untagged bits n1 (lower bound)", b.untagged_lower);
+            line("phase errors among them (upper bound)", b.phase_errors_upper);
+            line("phase-error rate e1ph (upper bound)", b.phase_error_rate_upper);
+            line("bit-error rate of the sifted key E_Z", b.key_error_rate);
+        }
         line("error-correction leakage (bits)", b.ec_leakage);
         if (analysis == Analysis::finite) {
             line("correctness term log2(2/eps_cor)", b.correctness_bits);
@@ -469,7 +489,7 @@ keyrate::PlotData plot_data(const Scenario& s, const std::vector<PointResult>& p
     const LinkSpec& first = *points.front().link;
     const bool arms = !first.symmetric;
     const auto x_of = [&](const LinkSpec& l) { return arms ? l.arm_loss_alice_db + l.arm_loss_bob_db : *l.distance_km; };
-    const std::string family(security::family_name(s.protocol.family));
+    const std::string family = protocol_label(s.protocol);
     std::string family_upper;
     for (char c : family) family_upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     d.title = family_upper + " twin-field QKD: certified key rate, " +

@@ -328,7 +328,7 @@ security::Count count(const Object& o, std::string_view key, std::string_view wh
 }
 
 security::CountStatistics read_counts(const json& j, const security::ProtocolParameters& p) {
-    const Object o(j, "counts", {"classes", "phase_matched", "key"}, "observed statistics");
+    const Object o(j, "counts", {"classes", "phase_matched", "key", "aopp"}, "observed statistics");
     security::CountStatistics c;
     const json& classes = o.require("classes", "the announced X-X classes");
     const std::string classes_path = o.path("classes");
@@ -378,6 +378,25 @@ security::CountStatistics read_counts(const json& j, const security::ProtocolPar
         c.key.ec_leakage_bits = count(key, "ec_leakage_bits", "bits disclosed by error correction");
     if (c.key.errors > c.key.effective)
         fail(key.path("errors"), "exceeds effective (" + json(c.key.effective).dump() + ")");
+    if (p.aopp && !o.find("aopp"))
+        fail(o.path("aopp"), "missing: protocol.aopp is true, so the counts need aopp {bob_zeros, bob_ones, pairs}");
+    if (!p.aopp && o.find("aopp"))
+        fail(o.path("aopp"), "given, but protocol.aopp is false; remove it or set protocol.aopp to true");
+    if (p.aopp) {
+        const Object a(o.require("aopp", "Bob's raw key and the pairs he formed"), o.path("aopp"),
+                       {"bob_zeros", "bob_ones", "pairs"}, "the odd-parity pairing");
+        security::AoppCounts pairing;
+        pairing.bob_zeros = count(a, "bob_zeros", "effective Z-Z windows in which Bob sent (his bit 0)");
+        pairing.bob_ones = count(a, "bob_ones", "effective Z-Z windows in which Bob did not send (his bit 1)");
+        pairing.pairs = count(a, "pairs", "pairs of one bit 0 and one bit 1 that Bob formed");
+        if (pairing.pairs > std::min(pairing.bob_zeros, pairing.bob_ones))
+            fail(a.path("pairs"), "exceeds min(bob_zeros, bob_ones) = " +
+                                      json(std::min(pairing.bob_zeros, pairing.bob_ones)).dump());
+        if (c.key.effective > pairing.pairs)
+            fail(key.path("effective"), "exceeds aopp.pairs (" + json(pairing.pairs).dump() +
+                                            "): with AOPP the key keeps one bit per surviving pair");
+        c.aopp = pairing;
+    }
     return c;
 }
 

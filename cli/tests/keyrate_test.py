@@ -166,6 +166,37 @@ with tempfile.TemporaryDirectory() as tmp:
     check("--distance on observed statistics is refused", moved.returncode == 2 and "--distance" in moved.stderr,
           moved.stderr)
 
+    # --- SNS with AOPP ---------------------------------------------------------------------------------
+    paired = copy.deepcopy(scenario)
+    paired["protocol"]["aopp"] = True
+    paired_path = write(os.path.join(tmp, "aopp_prediction.json"), paired)
+    r, predicted_aopp = run_json(paired_path, "--distance", "400")
+    expected_aopp = (predicted_aopp or {}).get("expected_counts", {})
+    check("an AOPP prediction certifies a key and shows the pairing it expects",
+          r.returncode == 0 and predicted_aopp and predicted_aopp["aopp"] is True and predicted_aopp["key_length_bits"] > 0
+          and {"bob_zeros", "bob_ones", "pairs"} <= set(expected_aopp.get("aopp", {})), r.stderr)
+    check("... whose breakdown has the untagged bits before and after pairing",
+          predicted_aopp and {"raw_untagged_lower", "raw_phase_error_rate_upper"} <= set(predicted_aopp["breakdown"])
+          and predicted_aopp["breakdown"]["untagged_lower"]["upper"]
+          < predicted_aopp["breakdown"]["raw_untagged_lower"]["lower"])
+    observed_aopp = {
+        "protocol": paired["protocol"],
+        "security": paired["security"],
+        "counts": {
+            "classes": [whole(c) for c in expected_aopp.get("classes", [])],
+            "phase_matched": whole(expected_aopp.get("phase_matched", {})),
+            "key": whole(expected_aopp.get("key", {})),
+            "aopp": whole(expected_aopp.get("aopp", {})),
+        },
+    }
+    r, certified_aopp = run_json(write(os.path.join(tmp, "aopp_observed.json"), observed_aopp))
+    check("certifying the rounded AOPP counts gives the predicted key within 1%",
+          r.returncode == 0 and certified_aopp and predicted_aopp
+          and abs(certified_aopp["key_length_bits"] - predicted_aopp["key_length_bits"])
+          < 0.01 * predicted_aopp["key_length_bits"], r.stderr + r.stdout[:300])
+    c = run(paired_path, "--sweep", "300:400:100", "--csv")
+    check("the CSV names the protocol sns-aopp", c.returncode == 0 and c.stdout.count("\nsns-aopp,") == 2, c.stdout)
+
     # --- --optimise ---------------------------------------------------------------------------------
     r_fixed, fixed = run_json(PREDICTION, "--distance", "300")
     r_opt, opt = run_json(PREDICTION, "--distance", "300", "--optimise")
@@ -276,8 +307,21 @@ with tempfile.TemporaryDirectory() as tmp:
     bad("pulses_string", d, "protocol.pulses")
 
     d = copy.deepcopy(scenario)
-    d["protocol"]["aopp"] = True
-    bad("library_error", d, "protocol.aopp")
+    del d["protocol"]["alice"][4]  # no mu_2: the 3-intensity protocol, which the library refuses
+    d["protocol"]["alice"][2]["probability"] += 0.06
+    msg = bad("library_error", d, "protocol.alice")
+    check("... the refusal says what is accepted", "4-intensity" in msg, msg)
+
+    aopp_observed = copy.deepcopy(observed_aopp)
+    del aopp_observed["counts"]["aopp"]
+    bad("aopp_counts_missing", aopp_observed, "counts.aopp")
+    aopp_observed = copy.deepcopy(observed_aopp)
+    aopp_observed["counts"]["aopp"]["pairs"] = aopp_observed["counts"]["aopp"]["bob_zeros"] + 1
+    msg = bad("aopp_too_many_pairs", aopp_observed, "counts.aopp.pairs")
+    check("... says the pairs may not exceed min(bob_zeros, bob_ones)", "min(bob_zeros, bob_ones)" in msg, msg)
+    aopp_observed = copy.deepcopy(observed_aopp)
+    aopp_observed["protocol"]["aopp"] = False
+    bad("aopp_counts_without_aopp", aopp_observed, "counts.aopp")
 
     d = copy.deepcopy(scenario)
     d["security"]["eps_total"] = 1e-9

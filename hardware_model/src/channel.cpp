@@ -141,16 +141,34 @@ Result<security::CountStatistics> expected_statistics(const ProtocolParameters& 
     out.phase_matched = {windows, windows * matched.effective(), windows * matched.right};
     // Z-Z key windows: Alice's bit is 1 when she sends, Bob's 0 when he sends; a bit is wrong when
     // both or neither sent.
+    // Bob's raw key by bit value: his bit 0 when he sent (wrong when Alice sent too), 1 when he did
+    // not (wrong when Alice did not either).
+    double zeros = 0, zeros_wrong = 0, ones = 0, ones_wrong = 0;
     for (const std::size_t i : {alice->z_send, alice->z_silent}) {
         for (const std::size_t j : {bob->z_send, bob->z_silent}) {
             const double sent = n * protocol.alice[i].probability * protocol.bob[j].probability;
             const double eff = sent * clicks_random_phase(eta_a * protocol.alice[i].intensity,
                                                           eta_b * protocol.bob[j].intensity, link)
                                           .effective();
-            out.key.effective += eff;
-            if ((i == alice->z_send) == (j == bob->z_send)) out.key.errors += eff;
+            const bool wrong = (i == alice->z_send) == (j == bob->z_send);
+            (j == bob->z_send ? zeros : ones) += eff;
+            (j == bob->z_send ? zeros_wrong : ones_wrong) += wrong ? eff : 0;
         }
     }
+    if (!protocol.aopp) {
+        out.key.effective = zeros + ones;
+        out.key.errors = zeros_wrong + ones_wrong;
+        return out;
+    }
+    // AOPP (docs/security.md 4.5): Bob pairs min(n0, n1) zeros with ones; a pair survives Alice's
+    // parity check when both bits are right or both wrong, and then its kept bit is wrong when both
+    // were. Expected values, treating the bits of a value as independent (the prediction's model).
+    const double pairs = std::min(zeros, ones);
+    const double e0 = zeros > 0 ? zeros_wrong / zeros : 0;
+    const double e1 = ones > 0 ? ones_wrong / ones : 0;
+    out.aopp = security::AoppCounts{zeros, ones, pairs};
+    out.key.effective = pairs * ((1 - e0) * (1 - e1) + e0 * e1);
+    out.key.errors = pairs * e0 * e1;
     return out;
 }
 

@@ -1,5 +1,6 @@
 #include "security/experiment.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -157,6 +158,24 @@ Status validate(const CountStatistics& c, const ProtocolParameters& p) {
                           "phase_matched needs errors <= effective <= windows");
     if (c.key.errors > c.key.effective)
         return make_error(Errc::inconsistent, kCounts, "key.errors", "more key errors than key bits");
+    if (p.aopp != c.aopp.has_value())
+        return make_error(Errc::inconsistent, kCounts, "aopp",
+                          p.aopp ? "the protocol uses AOPP: the counts need aopp {bob_zeros, bob_ones, pairs}"
+                                 : "aopp counts are given but the protocol does not use AOPP");
+    if (c.aopp) {
+        const AoppCounts& a = *c.aopp;
+        for (const Count x : {a.bob_zeros, a.bob_ones, a.pairs})
+            if (!std::isfinite(x) || x < 0)
+                return invalid(kCounts, "aopp", "aopp counts must be finite and >= 0");
+        if (a.pairs > std::min(a.bob_zeros, a.bob_ones))
+            return make_error(Errc::inconsistent, kCounts, "aopp.pairs",
+                              "aopp.pairs " + std::to_string(a.pairs) + " exceeds min(bob_zeros, bob_ones) = " +
+                                  std::to_string(std::min(a.bob_zeros, a.bob_ones)));
+        if (c.key.effective > a.pairs)
+            return make_error(Errc::inconsistent, kCounts, "key.effective",
+                              "with AOPP the key keeps one bit per surviving pair: key.effective " +
+                                  std::to_string(c.key.effective) + " exceeds aopp.pairs " + std::to_string(a.pairs));
+    }
     return {};
 }
 

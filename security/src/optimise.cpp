@@ -86,9 +86,9 @@ Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityP
     TFQKD_TRY(validate(start));
     const auto roles = sns_roles(start.alice, "alice");
     if (!roles) return roles.error();
-    if (start.family != Family::sns || start.aopp || !roles->x_strong || !(start.alice == start.bob))
+    if (start.family != Family::sns || !roles->x_strong || !(start.alice == start.bob))
         return make_error(Errc::invalid_argument, "protocol", "family",
-                          "optimise_sns searches the symmetric 4-intensity SNS protocol without AOPP");
+                          "optimise_sns searches the symmetric 4-intensity SNS protocol (with or without AOPP)");
     const std::vector<double> lower{std::log(0.01), std::log(1e-4), logit(0.05), std::log(1e-3), std::log(1.2), -6, -6};
     const std::vector<double> upper{std::log(1.0), std::log(0.5), logit(0.98), std::log(0.4), std::log(100.0), 6, 6};
     std::vector<double> x = from_protocol(start, *roles);
@@ -105,7 +105,6 @@ Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityP
     try {
         opt.optimize(x, best);
     } catch (const std::exception& e) {
-        // NLopt reports a failed search by exception; the best point so far is still in x.
         // NLopt reports a search that stopped early (round-off limited, say) by exception; the best
         // point so far is still in x, and it is certified below like any other.
         (void)e;

@@ -6,6 +6,7 @@
 // instantiation produces a certified length.
 #include "security/sns.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -16,21 +17,8 @@ namespace {
 
 constexpr std::string_view kCounts = "counts";
 
-// The double counterparts of the interval helpers, so that the template reads the same for both.
-double clamp_nonnegative(double x) { return x < 0 ? 0 : x; }
-double clamp_probability(double x) { return x < 0 ? 0 : (x > 1 ? 1 : x); }
-double binary_entropy(double p) {
-    if (p <= 0 || p >= 1) return 0;
-    return -p * std::log2(p) - (1 - p) * std::log2(1 - p);
-}
-bool certainly_positive(double x) { return x > 0; }
-double hi(double x) { return x; }
+// log2 of either number type (std::log2 for doubles, the interval overload for intervals).
 double log2(double x) { return std::log2(x); }
-using security::binary_entropy;
-using security::certainly_positive;
-using security::clamp_nonnegative;
-using security::clamp_probability;
-using security::hi;
 using security::log2;
 
 // The SNS inputs, checked once and shared by both number types.
@@ -58,9 +46,6 @@ Result<SnsInputs> check_inputs(const ProtocolParameters& protocol, const Securit
     TFQKD_TRY(validate(counts, protocol));
     if (protocol.family != Family::sns)
         return make_error(Errc::invalid_argument, "protocol", "family", "sns_key_length certifies the SNS family");
-    if (protocol.aopp)
-        return make_error(Errc::invalid_argument, "protocol", "aopp",
-                          "SNS with AOPP is not certified yet (docs/security.md, section 4.5)");
     if (!(protocol.alice == protocol.bob))
         return make_error(Errc::invalid_argument, "protocol", "bob",
                           "the SNS analysis implemented is for symmetric settings: bob's list must equal alice's");
@@ -153,30 +138,83 @@ Evaluation<T> evaluate(const ProtocolParameters& protocol, const SecurityParamet
 
     Evaluation<T> out{};
     SnsBreakdownOf<T>& br = out.breakdown;
-    // 4.3: from expectations to this block's counts.
-    T untagged = untagged_expected;
-    T phase_errors = phase_errors_expected;
-    br.estimates = finite ? 7 : 0;  // s0 twice, four one-sided classes, T
-    if (finite) {
-        untagged = clamp_nonnegative(formulas::chernoff_observed_from_expected(untagged_expected, eps_pe).lower);
-        phase_errors = formulas::chernoff_observed_from_expected(phase_errors_expected, eps_pe).upper;
-        br.estimates += 2;
-    }
     br.s0_lower = s00.lower;
     br.s0_upper = s00.upper;
     br.s1_lower = (s1a + s1b) / 2;
-    br.untagged_lower = untagged;
-    br.phase_errors_upper = phase_errors;
+    // Seven one-sided bounds so far, all of which the phase-error rate depends on (s0 twice, the
+    // four one-sided classes through n1, T); the untagged estimate depends on five of them.
+    unsigned phase_estimates = 7;
+    unsigned untagged_estimates = 5;
+    const auto observed_lower = [&](const T& expected) {
+        return clamp_nonnegative(formulas::chernoff_observed_from_expected(expected, eps_pe).lower);
+    };
+    if (!protocol.aopp) {
+        // 4.3: from expectations to this block's counts.
+        T untagged = untagged_expected;
+        T phase_errors = phase_errors_expected;
+        if (finite) {
+            untagged = observed_lower(untagged_expected);
+            phase_errors = formulas::chernoff_observed_from_expected(phase_errors_expected, eps_pe).upper;
+            phase_estimates += 2;
+            untagged_estimates += 1;
+        }
+        br.untagged_lower = untagged;
+        br.phase_errors_upper = phase_errors;
+        br.phase_error_rate_upper = T(0.5);
+        if (certainly_positive(untagged)) br.phase_error_rate_upper = clamp_probability(phase_errors / untagged);
+        br.raw_untagged_lower = br.untagged_lower;
+        br.raw_phase_error_rate_upper = br.phase_error_rate_upper;
+    } else {
+        // 4.5: AOPP. Untagged bits of each value of Bob's raw key: his bit 0 when he sent (the
+        // photon is his, Alice silent), his bit 1 when Alice sent.
+        const AoppCounts& pairing = *counts.aopp;
+        T untagged_zeros = one_sided * s1b;
+        T untagged_ones = one_sided * s1a;
+        br.raw_phase_error_rate_upper = T(0.5);
+        if (certainly_positive(untagged_expected))
+            br.raw_phase_error_rate_upper = clamp_probability(phase_errors_expected / untagged_expected);
+        if (finite) {
+            untagged_zeros = observed_lower(untagged_zeros);
+            untagged_ones = observed_lower(untagged_ones);
+            untagged_estimates += 2;
+        }
+        br.raw_untagged_lower = untagged_zeros + untagged_ones;
+        // Pairs whose two bits are both untagged: all of them survive Alice's parity check (C6).
+        const double n0 = pairing.bob_zeros, n1 = pairing.bob_ones, g = pairing.pairs;
+        T untagged_pairs = T(0.0);
+        if (!finite) {
+            if (g > 0) untagged_pairs = T(g) * (untagged_zeros / T(n0)) * (untagged_ones / T(n1));
+        } else {
+            const auto pairs = formulas::random_pairing_lower(untagged_zeros, untagged_ones, n0, n1, g, eps_pe);
+            untagged_pairs = pairs.lower;
+            untagged_estimates += pairs.bounds;
+        }
+        // The kept bit's phase error is the XOR of the two bits' phase errors: with each untagged
+        // bit in error with probability at most e (at most 1/2), a pair is in error with
+        // probability at most 2e(1 - e), which increases on [0, 1/2] ([M], 4.5).
+        const T e = T(std::min(hi(br.raw_phase_error_rate_upper), 0.5));  // hi rounds upward
+        const T pair_error_rate = 2 * e * (T(1.0) - e);
+        T phase_errors = untagged_pairs * pair_error_rate;
+        if (finite) phase_errors = formulas::chernoff_observed_from_expected(phase_errors, eps_pe).upper;
+        br.untagged_lower = untagged_pairs;
+        br.phase_errors_upper = phase_errors;
+        br.phase_error_rate_upper = T(0.5);
+        if (certainly_positive(untagged_pairs))
+            br.phase_error_rate_upper = clamp_probability(phase_errors / untagged_pairs);
+        // Everything before feeds the survivors' phase-error rate.
+        phase_estimates = untagged_estimates + 2 + (finite ? 1 : 0);
+    }
+    // The phase-error rate depends on every bound applied, so it counts them all.
+    br.estimates = finite ? phase_estimates : 0;
+    const T& untagged = br.untagged_lower;
 
     const T n_t = T(counts.key.effective);
     br.key_error_rate = counts.key.effective > 0 ? T(counts.key.errors) / n_t : T(0.0);
     br.ec_leakage = counts.key.ec_leakage_bits ? T(*counts.key.ec_leakage_bits)
                                                : T(options.ec_efficiency) * n_t * binary_entropy(br.key_error_rate);
     T privacy = T(0.0);
-    br.phase_error_rate_upper = T(0.5);
     if (certainly_positive(untagged)) {
         // h increases on [0, 1/2]; a phase-error bound at or above 1/2 leaves no secrecy.
-        br.phase_error_rate_upper = clamp_probability(phase_errors / untagged);
         const double e_hi = hi(br.phase_error_rate_upper);
         const T h = e_hi >= 0.5 ? T(1.0) : binary_entropy(T(e_hi));
         privacy = untagged * (T(1.0) - h);
@@ -186,10 +224,8 @@ Evaluation<T> evaluate(const ProtocolParameters& protocol, const SecurityParamet
         br.correctness_bits = log2(T(2.0) / T(security.eps_cor));
         br.privacy_bits = 2 * log2(T(1.0) / (sqrt(T(2.0)) * T(security.eps_pa) * T(security.eps_smooth)));
         out.length = out.length - br.correctness_bits - br.privacy_bits;
-        // 4.4: eps_sec = 2 eps_smooth + 4 eps_phase + eps_pa + eps_n1; the phase-error estimate uses
-        // 3 bounds (T, s0 lower, N_ph), the untagged estimate the others.
-        const unsigned phase_estimates = 3;
-        const unsigned untagged_estimates = br.estimates - phase_estimates;
+        // 4.4: eps_sec = 2 eps_smooth + 4 eps_phase + eps_pa + eps_n1, where eps_phase counts every
+        // bound the phase-error rate depends on and eps_n1 every bound the untagged count does.
         br.eps_total = security.eps_cor + 2 * security.eps_smooth + 4 * phase_estimates * security.eps_pe +
                        security.eps_pa + untagged_estimates * security.eps_pe;
     }

@@ -178,5 +178,135 @@ TEST(Sns, RejectsWhatItDoesNotCertifyWithTheField) {
     EXPECT_EQ(r.error().field, "eps_total");
 }
 
+
+// --- SNS with AOPP (docs/security.md 4.5) ---------------------------------------------------------
+
+// The same experiment with AOPP: Bob's raw key of n_t bits at error rate e_z splits evenly between
+// his two bit values (symmetric settings), he pairs all of them, a pair survives when both bits are
+// right or both wrong, and its kept bit is wrong when both were. `pairs_fraction` < 1 pairs fewer.
+CountStatistics aopp_statistics(const ProtocolParameters& p, double eta, double pd, double t_rate, double e_z,
+                                double pairs_fraction = 1.0) {
+    CountStatistics c = statistics(p, eta, pd, t_rate, e_z);
+    const double raw = c.key.effective;
+    const double pairs = raw / 2 * pairs_fraction;
+    c.aopp = AoppCounts{raw / 2, raw / 2, pairs};
+    c.key = {pairs * ((1 - e_z) * (1 - e_z) + e_z * e_z), pairs * e_z * e_z, std::nullopt};
+    return c;
+}
+
+ProtocolParameters aopp_protocol(std::uint64_t pulses) {
+    ProtocolParameters p = protocol(pulses);
+    p.aopp = true;
+    return p;
+}
+
+TEST(SnsAopp, IntervalContainsThe1000BitEvaluationAndIsNarrowerThanOneBit) {
+    const auto p = aopp_protocol(100'000'000'000ULL);
+    for (const double pairs_fraction : {1.0, 0.9}) {  // one kind paired whole (one C6 stage), or two
+        const auto c = aopp_statistics(p, 1e-3, 1e-8, 1e-6, 0.05, pairs_fraction);
+        auto k = sns_key_length(p, security(), c, {});
+        ASSERT_TRUE(k.ok()) << k.error().to_string();
+        Interval reference;
+        {
+            PrecisionGuard guard(1000);
+            auto precise = sns_key_length(p, security(), c, {});
+            ASSERT_TRUE(precise.ok());
+            reference = precise->length;
+        }
+        EXPECT_TRUE(contains(k->length, reference));
+        EXPECT_LE(static_cast<double>(k->bits), lo(reference));
+        EXPECT_LT(width(k->length), 1e-6);
+        EXPECT_GT(k->bits, 0U);
+        EXPECT_EQ(k->breakdown.estimates, pairs_fraction == 1.0 ? 11U : 12U);
+    }
+}
+
+TEST(SnsAopp, PairingKeepsFewerUntaggedBitsButAtALowerErrorRate) {
+    const auto p = aopp_protocol(10'000'000'000'000ULL);
+    const auto c = aopp_statistics(p, 1e-3, 1e-8, 1e-6, 0.05);
+    auto k = sns_key_length(p, security(), c, {Analysis::asymptotic, 1.1});
+    ASSERT_TRUE(k.ok());
+    const auto& b = k->breakdown;
+    // Asymptotically, n1' = g (u0/n0)(u1/n1) with u0 = u1 = n1/2 and g = n0 = n1 = n_t/2: half the
+    // untagged bits times the untagged fraction of the raw key.
+    const double untagged = mid(b.raw_untagged_lower);
+    const double raw = c.aopp->bob_zeros + c.aopp->bob_ones;
+    EXPECT_NEAR(mid(b.untagged_lower), untagged / 2 * (untagged / raw), 1e-9 * untagged);
+    // e' = 2e(1 - e) from the raw rate e.
+    const double e = mid(b.raw_phase_error_rate_upper);
+    EXPECT_NEAR(mid(b.phase_error_rate_upper), 2 * e * (1 - e), 1e-12);
+    EXPECT_NEAR(mid(b.key_error_rate), 0.05 * 0.05 / (0.95 * 0.95 + 0.05 * 0.05), 1e-12);
+}
+
+TEST(SnsAopp, FiniteKeyIsShorterThanAsymptoticAndMoreErrorsNeverLengthenIt) {
+    const auto p = aopp_protocol(100'000'000'000ULL);
+    const auto c = aopp_statistics(p, 1e-3, 1e-8, 1e-6, 0.05);
+    auto fin = sns_key_length(p, security(), c, {Analysis::finite, 1.1});
+    auto asym = sns_key_length(p, security(), c, {Analysis::asymptotic, 1.1});
+    ASSERT_TRUE(fin.ok() && asym.ok());
+    EXPECT_LT(fin->bits, asym->bits);
+    EXPECT_GT(fin->bits, 0U);
+    std::uint64_t last = ~0ULL;
+    for (double t : {1e-7, 1e-6, 3e-6, 1e-5}) {
+        auto k = sns_key_length(p, security(), aopp_statistics(p, 1e-3, 1e-8, t, 0.05), {});
+        ASSERT_TRUE(k.ok());
+        EXPECT_LE(k->bits, last) << t;
+        last = k->bits;
+    }
+    last = ~0ULL;
+    for (double errors : {0.0, 1e3, 1e5, 1e6}) {
+        auto more = c;
+        more.key.errors = errors;
+        auto k = sns_key_length(p, security(), more, {});
+        ASSERT_TRUE(k.ok());
+        EXPECT_LE(k->bits, last) << errors;
+        last = k->bits;
+    }
+    last = ~0ULL;
+    for (double fraction : {1.0, 0.8, 0.5, 0.1}) {  // fewer pairs, fewer untagged pairs
+        auto k = sns_key_length(p, security(), aopp_statistics(p, 1e-3, 1e-8, 1e-6, 0.05, fraction), {});
+        ASSERT_TRUE(k.ok());
+        EXPECT_LE(k->bits, last) << fraction;
+        last = k->bits;
+    }
+}
+
+TEST(SnsAopp, RejectsInconsistentPairingCountsWithTheField) {
+    const auto p = aopp_protocol(100'000'000'000ULL);
+    const auto good = aopp_statistics(p, 1e-3, 1e-8, 1e-6, 0.05);
+    auto missing = good;
+    missing.aopp.reset();
+    auto r = sns_key_length(p, security(), missing, {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().field, "aopp");
+
+    auto too_many_pairs = good;
+    too_many_pairs.aopp->pairs = too_many_pairs.aopp->bob_zeros + 1;
+    r = sns_key_length(p, security(), too_many_pairs, {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().field, "aopp.pairs");
+
+    auto too_many_bits = good;
+    too_many_bits.key.effective = too_many_bits.aopp->pairs + 1;
+    r = sns_key_length(p, security(), too_many_bits, {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().field, "key.effective");
+
+    r = sns_key_length(protocol(100'000'000'000ULL), security(), good, {});  // AOPP counts, no AOPP
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().field, "aopp");
+}
+
+TEST(SnsAopp, NoPairsMeansNoKeyAndSaysWhy) {
+    const auto p = aopp_protocol(100'000'000'000ULL);
+    auto c = aopp_statistics(p, 1e-3, 1e-8, 1e-6, 0.05);
+    c.aopp->pairs = 0;
+    c.key = {0, 0, std::nullopt};
+    auto k = sns_key_length(p, security(), c, {});
+    ASSERT_TRUE(k.ok());
+    EXPECT_EQ(k->bits, 0U);
+    EXPECT_NE(k->zero_reason.find("untagged"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tfqkd::security

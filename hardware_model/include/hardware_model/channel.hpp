@@ -50,7 +50,8 @@ ClickProbabilities clicks_phase_matched(double a, double b, std::uint32_t slices
                                         const Link& link);
 
 // Expected statistics of a whole experiment: every X-X class, the phase-matched X1 windows and the
-// Z-Z key windows, for the SNS family (4-intensity protocol).
+// Z-Z key windows, for the SNS family (4-intensity protocol); with AOPP, Bob's raw key by bit value,
+// the pairs and the key that survives the parity check.
 Result<security::CountStatistics> expected_statistics(const security::ProtocolParameters& protocol,
                                                       const Link& link);
 

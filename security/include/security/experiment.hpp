@@ -102,12 +102,25 @@ struct KeyCounts {
     bool operator==(const KeyCounts&) const = default;
 };
 
+// SNS with actively odd-parity pairing (AOPP, docs/security.md 4.5): Bob's raw key before pairing
+// and the pairs he formed. With AOPP, `KeyCounts` describes the key after pairing: the bits that
+// survived Alice's parity check and the errors among them.
+struct AoppCounts {
+    Count bob_zeros = 0;  // n_0^B: effective Z-Z windows in which Bob sent (his bit 0)
+    Count bob_ones = 0;   // n_1^B: effective Z-Z windows in which Bob did not send (his bit 1)
+    // n_g: pairs of one bit 0 and one bit 1, each chosen uniformly at random among Bob's bits of that
+    // value; at most min(bob_zeros, bob_ones) (the protocol pairs as many as it can).
+    Count pairs = 0;
+    bool operator==(const AoppCounts&) const = default;
+};
+
 // Everything certification needs, as measured (or predicted, or simulated).
 struct CountStatistics {
     std::vector<ClassCounts> classes;  // the announced classes (X-X windows, and for the
                                        // 3-intensity protocol the one-sided Z windows)
     PhaseMatchedCounts phase_matched;
     KeyCounts key;
+    std::optional<AoppCounts> aopp;    // present exactly when the protocol uses AOPP
     bool operator==(const CountStatistics&) const = default;
 
     const ClassCounts* find(std::size_t alice, std::size_t bob) const noexcept;
@@ -119,7 +132,8 @@ struct CountStatistics {
 Status validate(const ProtocolParameters& protocol);
 Status validate(const SecurityParameters& security);
 // Checks the counts against the parameters: classes name existing settings, counts do not exceed
-// the windows sent, the sum of classes does not exceed N.
+// the windows sent, the sum of classes does not exceed N, AOPP counts present exactly with AOPP and
+// consistent (pairs <= min(bob_zeros, bob_ones), surviving key bits <= pairs).
 Status validate(const CountStatistics& counts, const ProtocolParameters& protocol);
 
 // Finds the SNS roles in a party's settings; an error names the party and the missing role.

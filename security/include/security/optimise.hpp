@@ -24,7 +24,8 @@ struct SnsOptimum {
 };
 
 // Maximises the SNS key length over mu_z, the sending probability eps, p_z, mu_1, mu_2 and the
-// split of the X window between its three decoys, starting from `start` (4-intensity, symmetric).
+// split of the X window between its three decoys, starting from `start` (4-intensity, symmetric,
+// with or without AOPP as `start` says).
 // The search box: mu_z in [0.01, 1], eps in [1e-4, 0.5], p_z in [0.05, 0.98], mu_1 in [1e-3, 0.4],
 // mu_2 in [1.2 mu_1, 1.5].
 Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityParameters& security,

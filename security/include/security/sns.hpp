@@ -1,5 +1,6 @@
 // Key length of sending-or-not-sending TF-QKD (SNS) from count statistics, in intervals:
-// asymptotic and finite-key, 4-intensity protocol with symmetric settings.
+// asymptotic and finite-key, 4-intensity protocol with symmetric settings, with or without actively
+// odd-parity pairing (AOPP).
 // docs/security.md, section 4, gives each formula with its source, tag and assumptions.
 #pragma once
 
@@ -19,7 +20,11 @@ struct SnsBreakdownOf {
     T s0_lower;                  // vacuum yield, lower bound (used by the phase-error bound)
     T s0_upper;                  // vacuum yield, upper bound (used by the decoy bound)
     T s1_lower;                  // single-photon yield, lower bound (average of both sides)
-    T untagged_lower;            // n1: untagged key bits, lower bound
+    // Before AOPP (without AOPP the same as the next three): untagged bits of the raw key, lower
+    // bound, and their phase-error rate, upper bound (4.2; with AOPP the expectation-level rate).
+    T raw_untagged_lower;
+    T raw_phase_error_rate_upper;
+    T untagged_lower;            // n1: untagged key bits (with AOPP: untagged pairs), lower bound
     T phase_errors_upper;        // N_ph: phase errors among them, upper bound
     T phase_error_rate_upper;    // e1ph = N_ph / n1, upper bound, at most 1/2
     T key_error_rate;            // E_Z of the sifted key
@@ -27,7 +32,7 @@ struct SnsBreakdownOf {
     T correctness_bits;          // log2(2 / eps_cor)
     T privacy_bits;              // 2 log2(1 / (sqrt 2 eps_pa eps_smooth))
     double eps_total = 0;        // the composed failure probability (finite key), 0 asymptotically
-    unsigned estimates = 0;      // one-sided concentration bounds applied
+    unsigned estimates = 0;      // one-sided concentration bounds applied (finite key)
 };
 using SnsBreakdown = SnsBreakdownOf<Interval>;
 
