@@ -290,6 +290,7 @@ Json result_json(const Scenario& s, const PointResult& p, Analysis analysis, con
                           {"ec_leakage", interval_json(b.ec_leakage)},
                           {"correctness_bits", interval_json(b.correctness_bits)},
                           {"privacy_bits", interval_json(b.privacy_bits)},
+                          {"disclosure_bits", interval_json(b.disclosure_bits)},
                           {"eps_total", b.eps_total},
                           {"estimates", b.estimates}};
     if (p.expected) j["expected_counts"] = counts_json(*p.expected);
@@ -440,6 +441,8 @@ void print_table(const std::string& file, const Scenario& s, const std::vector<P
         if (analysis == Analysis::finite) {
             line("correctness term log2(2/eps_cor)", b.correctness_bits);
             line("privacy term 2 log2(1/(sqrt2 eps_pa eps_smooth))", b.privacy_bits);
+            if (const auto roles = security::sns_roles(s.protocol.alice, "alice"); roles && !roles->x_strong)
+                line("one-sided Z counts disclosed, 2 log2(N+1)", b.disclosure_bits);
         }
         line("key-length formula (bits)", p.key.length);
         if (analysis == Analysis::finite)

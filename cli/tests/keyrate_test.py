@@ -307,10 +307,18 @@ with tempfile.TemporaryDirectory() as tmp:
     bad("pulses_string", d, "protocol.pulses")
 
     d = copy.deepcopy(scenario)
-    del d["protocol"]["alice"][4]  # no mu_2: the 3-intensity protocol, which the library refuses
-    d["protocol"]["alice"][2]["probability"] += 0.06
-    msg = bad("library_error", d, "protocol.alice")
-    check("... the refusal says what is accepted", "4-intensity" in msg, msg)
+    d["protocol"]["bob"] = copy.deepcopy(d["protocol"]["alice"])
+    d["protocol"]["bob"][0]["intensity"] = 0.5  # asymmetric settings, which the library refuses
+    msg = bad("library_error", d, "protocol.bob")
+    check("... the refusal says what is accepted", "symmetric" in msg, msg)
+
+    three = copy.deepcopy(scenario)
+    del three["protocol"]["alice"][4]  # no X mu_2: the 3-intensity protocol
+    three["protocol"]["alice"][2]["probability"] += 0.06
+    r, three_result = run_json(write(os.path.join(tmp, "three.json"), three), "--distance", "300")
+    check("the 3-intensity protocol predicts a certified key, with its one-sided Z classes among the counts",
+          r.returncode == 0 and three_result and three_result["key_length_bits"] > 0
+          and any(c["alice"] == 0 and c["bob"] == 1 for c in three_result["expected_counts"]["classes"]), r.stderr)
 
     aopp_observed = copy.deepcopy(observed_aopp)
     del aopp_observed["counts"]["aopp"]

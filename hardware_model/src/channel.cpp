@@ -110,24 +110,27 @@ Result<security::CountStatistics> expected_statistics(const ProtocolParameters& 
     const auto bob = security::sns_roles(protocol.bob, "bob");
     if (!alice) return alice.error();
     if (!bob) return bob.error();
-    if (!alice->x_strong)
-        return make_error(Errc::invalid_argument, "protocol", "alice",
-                          "the analytic model predicts the 4-intensity SNS protocol");
     const double n = static_cast<double>(protocol.pulses);
     const double eta_a = link.eta_alice();
     const double eta_b = link.eta_bob();
     security::CountStatistics out;
+    const auto add_class = [&](std::size_t i, std::size_t j) {
+        const auto& sa = protocol.alice[i];
+        const auto& sb = protocol.bob[j];
+        const double sent = n * sa.probability * sb.probability;
+        const ClickProbabilities c = clicks_random_phase(eta_a * sa.intensity, eta_b * sb.intensity, link);
+        out.classes.push_back({i, j, sent, sent * c.left, sent * c.right, sent * c.both});
+    };
     // Every X-X class is announced.
     for (std::size_t i = 0; i < protocol.alice.size(); ++i) {
-        const auto& sa = protocol.alice[i];
-        if (sa.window != Window::x) continue;
-        for (std::size_t j = 0; j < protocol.bob.size(); ++j) {
-            const auto& sb = protocol.bob[j];
-            if (sb.window != Window::x) continue;
-            const double sent = n * sa.probability * sb.probability;
-            const ClickProbabilities c = clicks_random_phase(eta_a * sa.intensity, eta_b * sb.intensity, link);
-            out.classes.push_back({i, j, sent, sent * c.left, sent * c.right, sent * c.both});
-        }
+        if (protocol.alice[i].window != Window::x) continue;
+        for (std::size_t j = 0; j < protocol.bob.size(); ++j)
+            if (protocol.bob[j].window == Window::x) add_class(i, j);
+    }
+    // The 3-intensity protocol's strong decoy: the one-sided Z windows (docs/security.md 4.1).
+    if (!alice->x_strong) {
+        add_class(alice->z_send, bob->z_silent);
+        add_class(alice->z_silent, bob->z_send);
     }
     // Phase-matched X1 windows: slices within k of each other, around 0 and (M even) around pi,
     // where the roles of the detectors swap; by symmetry both halves have the same statistics.

@@ -203,5 +203,22 @@ TEST(Optimiser, OptimisedFiniteKeyBeatsPlobAt400KmWith10To13Pulses) {
     EXPECT_GT(rate, plob) << rate << " vs " << plob;
 }
 
+TEST(Optimiser, ThreeIntensityProtocolIsOptimisedAndItsDecoyBoundStaysBelowTheTruth) {
+    // The 3-intensity protocol (X decoys 0 and mu_1; mu_z in one-sided Z windows as the strong decoy).
+    const Link link = symmetric_link(300, 0.2, 0.8, 1e-10, 0.03, 0.0);
+    security::ProtocolParameters start = sns_protocol(1'000'000'000'000ULL, 0.4, 0.1);
+    start.alice.pop_back();
+    start.alice[2].probability += 0.3 * 0.2;
+    start.bob = start.alice;
+    security::SecurityParameters sec;
+    auto best = security::optimise_sns(start, sec, predictor(link), {security::Analysis::finite, 1.1});
+    ASSERT_TRUE(best.ok()) << best.error().to_string();
+    EXPECT_EQ(best->protocol.alice.size(), 4U);
+    EXPECT_GT(best->key.bits, 0U);
+    const double truth = true_yields(link).s1_alice;
+    EXPECT_LE(hi(best->key.breakdown.s1_lower), truth);
+    EXPECT_GT(lo(best->key.breakdown.s1_lower), 0.5 * truth);
+}
+
 }  // namespace
 }  // namespace tfqkd::hardware_model

@@ -10,30 +10,48 @@
 namespace tfqkd::security {
 namespace {
 
-// The search coordinates: logarithms of the intensities and of eps, the logit of p_z, and two
-// softmax weights for the X-window split (the vacuum's weight is fixed at 0). Every point of the box
-// maps to a valid protocol, so the search never leaves the domain of the key-length formula.
+// The search coordinates: logarithms of the intensities and of eps, the logit of p_z, and softmax
+// weights for the X-window split (the vacuum's weight is fixed at 0). The 3-intensity protocol has
+// no mu_2 and no strong weight, so its search has the first four and weight_weak (at index 4). Every
+// point of the box maps to a valid protocol, so the search never leaves the domain of the key-length
+// formula.
 struct Coordinates {
-    static constexpr unsigned kCount = 7;
-    enum : unsigned { log_mu_z, log_eps, logit_pz, log_mu1, log_ratio, weight_weak, weight_strong };
+    enum : unsigned { log_mu_z, log_eps, logit_pz, log_mu1, log_ratio, weight_strong };
+    static unsigned count(bool four) { return four ? 7 : 5; }
+    static unsigned weight_weak(bool four) { return four ? 6 : 4; }
 };
 
 double logit(double p) { return std::log(p / (1 - p)); }
 double logistic(double x) { return 1 / (1 + std::exp(-x)); }
 
+// The 3-intensity decoy must stay below mu_z; 0.9 mu_z keeps the decoy bound's denominator away
+// from zero.
+constexpr double kWeakBelowSignal = 0.9;
+
 ProtocolParameters to_protocol(const ProtocolParameters& start, const std::vector<double>& x) {
     ProtocolParameters p = start;
+    const bool four = x.size() == Coordinates::count(true);
     const double mu_z = std::exp(x[Coordinates::log_mu_z]);
     const double eps = std::exp(x[Coordinates::log_eps]);
     const double p_z = logistic(x[Coordinates::logit_pz]);
+    const double p_x = 1 - p_z;
+    const double w1 = std::exp(x[Coordinates::weight_weak(four)]);
+    if (!four) {
+        const double mu1 = std::min(std::exp(x[Coordinates::log_mu1]), kWeakBelowSignal * mu_z);
+        p.alice = {{Window::z, mu_z, p_z * eps},
+                   {Window::z, 0.0, p_z * (1 - eps)},
+                   {Window::x, 0.0, p_x / (1 + w1)},
+                   {Window::x, mu1, p_x * w1 / (1 + w1)}};
+        p.bob = p.alice;
+        return p;
+    }
     const double mu1 = std::exp(x[Coordinates::log_mu1]);
     const double mu2 = std::min(1.5, mu1 * std::exp(x[Coordinates::log_ratio]));
-    const double w0 = 1, w1 = std::exp(x[Coordinates::weight_weak]), w2 = std::exp(x[Coordinates::weight_strong]);
-    const double p_x = 1 - p_z;
-    const double sum = w0 + w1 + w2;
+    const double w2 = std::exp(x[Coordinates::weight_strong]);
+    const double sum = 1 + w1 + w2;
     p.alice = {{Window::z, mu_z, p_z * eps},
                {Window::z, 0.0, p_z * (1 - eps)},
-               {Window::x, 0.0, p_x * w0 / sum},
+               {Window::x, 0.0, p_x / sum},
                {Window::x, mu1, p_x * w1 / sum},
                {Window::x, std::max(mu2, mu1 * 1.2), p_x * w2 / sum}};
     p.bob = p.alice;
@@ -45,15 +63,14 @@ std::vector<double> from_protocol(const ProtocolParameters& p, const SnsRoles& r
     const double p_z = s[r.z_send].probability + s[r.z_silent].probability;
     const double eps = s[r.z_send].probability / p_z;
     const double mu1 = s[r.x_weak].intensity;
-    const double mu2 = s[*r.x_strong].intensity;
     const double q0 = s[r.x_vacuum].probability;
-    return {std::log(s[r.z_send].intensity),
-            std::log(eps),
-            logit(p_z),
-            std::log(mu1),
-            std::log(mu2 / mu1),
-            std::log(s[r.x_weak].probability / q0),
-            std::log(s[*r.x_strong].probability / q0)};
+    std::vector<double> x{std::log(s[r.z_send].intensity), std::log(eps), logit(p_z), std::log(mu1)};
+    if (r.x_strong) {
+        x.push_back(std::log(s[*r.x_strong].intensity / mu1));
+        x.push_back(std::log(s[*r.x_strong].probability / q0));
+    }
+    x.push_back(std::log(s[r.x_weak].probability / q0));
+    return x;
 }
 
 struct Search {
@@ -86,16 +103,23 @@ Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityP
     TFQKD_TRY(validate(start));
     const auto roles = sns_roles(start.alice, "alice");
     if (!roles) return roles.error();
-    if (start.family != Family::sns || !roles->x_strong || !(start.alice == start.bob))
+    if (start.family != Family::sns || !(start.alice == start.bob))
         return make_error(Errc::invalid_argument, "protocol", "family",
-                          "optimise_sns searches the symmetric 4-intensity SNS protocol (with or without AOPP)");
-    const std::vector<double> lower{std::log(0.01), std::log(1e-4), logit(0.05), std::log(1e-3), std::log(1.2), -6, -6};
-    const std::vector<double> upper{std::log(1.0), std::log(0.5), logit(0.98), std::log(0.4), std::log(100.0), 6, 6};
+                          "optimise_sns searches the symmetric SNS protocol (3- or 4-intensity, with or without AOPP)");
+    const bool four = roles->x_strong.has_value();
+    std::vector<double> lower{std::log(0.01), std::log(1e-4), logit(0.05), std::log(1e-3)};
+    std::vector<double> upper{std::log(1.0), std::log(0.5), logit(0.98), std::log(0.4)};
+    if (four) {
+        lower.insert(lower.end(), {std::log(1.2), -6});
+        upper.insert(upper.end(), {std::log(100.0), 6});
+    }
+    lower.push_back(-6);  // weight_weak
+    upper.push_back(6);
     std::vector<double> x = from_protocol(start, *roles);
     for (unsigned i = 0; i < x.size(); ++i) x[i] = std::clamp(x[i], lower[i], upper[i]);
 
     Search search{&start, &security, &predict, &options};
-    nlopt::opt opt(nlopt::LN_BOBYQA, Coordinates::kCount);
+    nlopt::opt opt(nlopt::LN_BOBYQA, Coordinates::count(four));
     opt.set_lower_bounds(lower);
     opt.set_upper_bounds(upper);
     opt.set_max_objective(objective, &search);

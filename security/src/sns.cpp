@@ -51,23 +51,27 @@ Result<SnsInputs> check_inputs(const ProtocolParameters& protocol, const Securit
                           "the SNS analysis implemented is for symmetric settings: bob's list must equal alice's");
     const auto roles = sns_roles(protocol.alice, "alice");
     if (!roles) return roles.error();
-    if (!roles->x_strong)
-        return make_error(Errc::invalid_argument, "protocol", "alice",
-                          "the 3-intensity SNS protocol is not certified yet; use vacuum and two X decoys");
     if (counts.phase_matched.windows <= 0)
         return make_error(Errc::inconsistent, kCounts, "phase_matched",
                           "SNS needs the phase-matched X1 windows (phase_matched.windows > 0)");
     SnsInputs in{*roles, nullptr, nullptr, nullptr, nullptr, nullptr};
-    const std::size_t vac = roles->x_vacuum, weak = roles->x_weak, strong = *roles->x_strong;
+    const std::size_t vac = roles->x_vacuum, weak = roles->x_weak;
+    // The strong decoy: the X decoy mu_2 against the other's X vacuum (4-intensity), or the Z
+    // sending pulse mu_z against the other's Z vacuum, in one-sided Z windows (3-intensity, 4.1).
+    const bool four = roles->x_strong.has_value();
+    const std::size_t strong = four ? *roles->x_strong : roles->z_send;
+    const std::size_t strong_other = four ? vac : roles->z_silent;
     struct Need {
         const ClassCounts** slot;
         std::size_t a, b;
         const char* name;
     };
     for (const Need& need : {Need{&in.vac, vac, vac, "X vacuum - X vacuum"}, Need{&in.a1, weak, vac, "alice mu_1 - bob vacuum"},
-                             Need{&in.a2, strong, vac, "alice mu_2 - bob vacuum"},
+                             Need{&in.a2, strong, strong_other,
+                                  four ? "alice mu_2 - bob vacuum" : "alice Z sending - bob Z vacuum"},
                              Need{&in.b1, vac, weak, "alice vacuum - bob mu_1"},
-                             Need{&in.b2, vac, strong, "alice vacuum - bob mu_2"}}) {
+                             Need{&in.b2, strong_other, strong,
+                                  four ? "alice vacuum - bob mu_2" : "alice Z vacuum - bob Z sending"}}) {
         auto c = class_of(counts, need.a, need.b, need.name);
         if (!c) return c.error();
         *need.slot = *c;
@@ -108,7 +112,7 @@ Evaluation<T> evaluate(const ProtocolParameters& protocol, const SecurityParamet
     const auto& set = protocol.alice;
     const SnsRoles& roles = in.roles;
     const T mu1 = T(set[roles.x_weak].intensity);
-    const T mu2 = T(set[*roles.x_strong].intensity);
+    const T mu2 = T(set[roles.x_strong ? *roles.x_strong : roles.z_send].intensity);  // 3-intensity: mu_z
     const T mu_z = T(set[roles.z_send].intensity);
     const T n_pulses = T(static_cast<double>(protocol.pulses));
 
@@ -224,6 +228,10 @@ Evaluation<T> evaluate(const ProtocolParameters& protocol, const SecurityParamet
         br.correctness_bits = log2(T(2.0) / T(security.eps_cor));
         br.privacy_bits = 2 * log2(T(1.0) / (sqrt(T(2.0)) * T(security.eps_pa) * T(security.eps_smooth)));
         out.length = out.length - br.correctness_bits - br.privacy_bits;
+        if (!roles.x_strong) {
+            br.disclosure_bits = 2 * log2(n_pulses + T(1.0));
+            out.length = out.length - br.disclosure_bits;
+        }
         // 4.4: eps_sec = 2 eps_smooth + 4 eps_phase + eps_pa + eps_n1, where eps_phase counts every
         // bound the phase-error rate depends on and eps_n1 every bound the untagged count does.
         br.eps_total = security.eps_cor + 2 * security.eps_smooth + 4 * phase_estimates * security.eps_pe +

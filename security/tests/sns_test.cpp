@@ -179,6 +179,73 @@ TEST(Sns, RejectsWhatItDoesNotCertifyWithTheField) {
 }
 
 
+// --- The 3-intensity protocol (docs/security.md 4.1): X decoys 0 and mu_1, mu_z as the strong decoy --
+
+ProtocolParameters three_intensity_protocol(std::uint64_t pulses) {
+    ProtocolParameters p = protocol(pulses);
+    p.alice.pop_back();                // no X mu_2
+    p.alice[2].probability += 0.2 * 0.2;  // its probability to the X vacuum
+    p.bob = p.alice;
+    return p;
+}
+
+// X-X classes and the two one-sided Z classes from the known yields; phase-matched windows and key
+// as in statistics() above.
+CountStatistics three_intensity_statistics(const ProtocolParameters& p, double eta, double pd, double t_rate,
+                                           double e_z) {
+    CountStatistics c;
+    const double n = static_cast<double>(p.pulses);
+    const auto add = [&](std::size_t a, std::size_t b) {
+        const double sent = n * p.alice[a].probability * p.bob[b].probability;
+        const double rate = one_sided_rate(p.alice[a].intensity + p.bob[b].intensity, eta, pd);
+        c.classes.push_back({a, b, sent, sent * rate / 2, sent * rate / 2, 0});
+    };
+    for (std::size_t a : {std::size_t{2}, std::size_t{3}})
+        for (std::size_t b : {std::size_t{2}, std::size_t{3}}) add(a, b);
+    add(0, 1);  // Alice sends mu_z, Bob Z vacuum
+    add(1, 0);
+    const double windows = n * p.alice[3].probability * p.bob[3].probability * 2 / 16;
+    c.phase_matched = {windows, windows * 2 * one_sided_rate(0.1, eta, pd), windows * t_rate};
+    const double n_t = n * 0.64 * 2 * 0.25 * 0.75 * one_sided_rate(0.45, eta, pd);
+    c.key = {n_t, n_t * e_z, std::nullopt};
+    return c;
+}
+
+TEST(SnsThreeIntensity, DecoyBoundStaysBelowTheTrueYieldAndTheIntervalHoldsThe1000BitValue) {
+    for (double eta : {1e-2, 1e-3, 1e-4}) {
+        const auto p = three_intensity_protocol(1'000'000'000'000ULL);
+        const auto c = three_intensity_statistics(p, eta, 1e-8, 1e-6, 0.05);
+        auto asym = sns_key_length(p, security(), c, {Analysis::asymptotic, 1.1});
+        ASSERT_TRUE(asym.ok()) << asym.error().to_string();
+        const double truth = yield(1, eta, 1e-8);
+        EXPECT_LE(hi(asym->breakdown.s1_lower), truth) << eta;
+        // mu_z = 0.45 is a looser strong decoy than the 4-intensity test's 0.38.
+        EXPECT_GT(lo(asym->breakdown.s1_lower), 0.8 * truth) << eta;
+        auto fin = sns_key_length(p, security(), c, {});
+        ASSERT_TRUE(fin.ok());
+        EXPECT_LE(fin->bits, asym->bits);
+        Interval reference;
+        {
+            PrecisionGuard guard(1000);
+            auto precise = sns_key_length(p, security(), c, {});
+            ASSERT_TRUE(precise.ok());
+            reference = precise->length;
+        }
+        EXPECT_TRUE(contains(fin->length, reference));
+        EXPECT_LT(width(fin->length), 1e-6);
+    }
+}
+
+TEST(SnsThreeIntensity, NeedsTheOneSidedZClasses) {
+    const auto p = three_intensity_protocol(1'000'000'000'000ULL);
+    auto c = three_intensity_statistics(p, 1e-3, 1e-8, 1e-6, 0.05);
+    c.classes.pop_back();  // alice Z vacuum - bob Z sending
+    auto r = sns_key_length(p, security(), c, {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().field, "classes");
+    EXPECT_NE(r.error().detail.find("bob Z sending"), std::string::npos) << r.error().detail;
+}
+
 // --- SNS with AOPP (docs/security.md 4.5) ---------------------------------------------------------
 
 // The same experiment with AOPP: Bob's raw key of n_t bits at error rate e_z splits evenly between

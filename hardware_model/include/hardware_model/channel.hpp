@@ -49,9 +49,9 @@ ClickProbabilities clicks_random_phase(double a, double b, const Link& link);
 ClickProbabilities clicks_phase_matched(double a, double b, std::uint32_t slices, std::uint32_t match_slices,
                                         const Link& link);
 
-// Expected statistics of a whole experiment: every X-X class, the phase-matched X1 windows and the
-// Z-Z key windows, for the SNS family (4-intensity protocol); with AOPP, Bob's raw key by bit value,
-// the pairs and the key that survives the parity check.
+// Expected statistics of a whole experiment: every X-X class (and for the 3-intensity protocol the
+// two one-sided Z classes), the phase-matched X1 windows and the Z-Z key windows, for the SNS
+// family; with AOPP, Bob's raw key by bit value, the pairs and the key that survives the parity check.
 Result<security::CountStatistics> expected_statistics(const security::ProtocolParameters& protocol,
                                                       const Link& link);
 

@@ -24,10 +24,10 @@ struct SnsOptimum {
 };
 
 // Maximises the SNS key length over mu_z, the sending probability eps, p_z, mu_1, mu_2 and the
-// split of the X window between its three decoys, starting from `start` (4-intensity, symmetric,
-// with or without AOPP as `start` says).
-// The search box: mu_z in [0.01, 1], eps in [1e-4, 0.5], p_z in [0.05, 0.98], mu_1 in [1e-3, 0.4],
-// mu_2 in [1.2 mu_1, 1.5].
+// split of the X window between its decoys, starting from `start` (symmetric; the 3- or 4-intensity
+// protocol and AOPP or not, as `start` says; the 3-intensity protocol has no mu_2 and keeps
+// mu_1 <= 0.9 mu_z). The search box: mu_z in [0.01, 1], eps in [1e-4, 0.5], p_z in [0.05, 0.98],
+// mu_1 in [1e-3, 0.4], mu_2 in [1.2 mu_1, 1.5].
 Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityParameters& security,
                                 const StatisticsPredictor& predict, const SnsOptions& options,
                                 unsigned max_evaluations = 800);

@@ -1,6 +1,6 @@
 // Key length of sending-or-not-sending TF-QKD (SNS) from count statistics, in intervals:
-// asymptotic and finite-key, 4-intensity protocol with symmetric settings, with or without actively
-// odd-parity pairing (AOPP).
+// asymptotic and finite-key, the 3- and 4-intensity protocols with symmetric settings, with or
+// without actively odd-parity pairing (AOPP).
 // docs/security.md, section 4, gives each formula with its source, tag and assumptions.
 #pragma once
 
@@ -31,6 +31,9 @@ struct SnsBreakdownOf {
     T ec_leakage;                // bits disclosed by error correction (measured or f n_t h(E_Z))
     T correctness_bits;          // log2(2 / eps_cor)
     T privacy_bits;              // 2 log2(1 / (sqrt 2 eps_pa eps_smooth))
+    // 3-intensity protocol, finite key: 2 log2(N + 1), what disclosing the one-sided Z counts can
+    // reveal (docs/security.md 4.1); 0 otherwise.
+    T disclosure_bits;
     double eps_total = 0;        // the composed failure probability (finite key), 0 asymptotically
     unsigned estimates = 0;      // one-sided concentration bounds applied (finite key)
 };
