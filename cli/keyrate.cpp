@@ -19,6 +19,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "hardware_link.hpp"
 #include "hardware_model/channel.hpp"
 #include "keyrate_input.hpp"
 #include "keyrate_plot.hpp"
@@ -150,7 +151,20 @@ struct PointResult {
     unsigned evaluations = 0;                                // --optimise: model evaluations
 };
 
-hardware_model::Link model_link(const Scenario& s, const LinkSpec& l) {
+// The fibre of a hardware scenario's point: a symmetric LinkSpec gives half its length to each arm.
+std::pair<double, double> hardware_fibre(const Scenario& s, const LinkSpec& l) {
+    if (l.symmetric) return {*l.distance_km / 2, *l.distance_km / 2};
+    return {s.hardware.fibre_alice_km, s.hardware.fibre_bob_km};
+}
+
+// `hardware`: the profiles of a hardware scenario, read once; null for the other kinds.
+Result<hardware_model::Link> model_link(const Scenario& s, const LinkSpec& l, const HardwareProfiles* hardware) {
+    if (hardware != nullptr) {
+        const auto [alice_km, bob_km] = hardware_fibre(s, l);
+        auto bridged = hardware_link(*hardware, s.hardware, alice_km, bob_km);
+        if (!bridged) return bridged.error();
+        return bridged->link;
+    }
     const keyrate::DeviceSpec& d = s.device;
     if (l.symmetric)
         return hardware_model::symmetric_link(*l.distance_km, l.attenuation_db_per_km, d.detector_efficiency,
@@ -171,16 +185,22 @@ Interval channel_transmittance(const LinkSpec& l) {
     return security::fibre_transmittance(l.arm_loss_alice_db, 1.0) * security::fibre_transmittance(l.arm_loss_bob_db, 1.0);
 }
 
-Result<PointResult> compute(const Scenario& s, const std::optional<LinkSpec>& link, Analysis analysis, bool optimise) {
+Result<PointResult> compute(const Scenario& s, const std::optional<LinkSpec>& link, Analysis analysis, bool optimise,
+                            const HardwareProfiles* hardware) {
     PointResult out;
     out.link = link;
     const security::SnsOptions options{analysis, s.ec_efficiency};
-    if (s.kind == Kind::predict && optimise) {
+    std::optional<hardware_model::Link> model;
+    if (s.kind != Kind::certify) {
+        auto made = model_link(s, *link, hardware);
+        if (!made) return made.error();
+        model = *made;
+    }
+    if (s.kind != Kind::certify && optimise) {
         // The search runs in double precision on the model's predictions; the optimum it returns
         // is certified in intervals (docs/security.md, section 6).
-        const hardware_model::Link model = model_link(s, *link);
         const security::StatisticsPredictor predict = [&model](const security::ProtocolParameters& q) {
-            return hardware_model::expected_statistics(q, model);
+            return hardware_model::expected_statistics(q, *model);
         };
         auto best = security::optimise_sns(s.protocol, s.security, predict, options);
         if (!best) return std::move(best).error();
@@ -188,8 +208,8 @@ Result<PointResult> compute(const Scenario& s, const std::optional<LinkSpec>& li
         out.expected = std::move(best->statistics);
         out.optimised = std::move(best->protocol);
         out.evaluations = best->evaluations;
-    } else if (s.kind == Kind::predict) {
-        auto stats = hardware_model::expected_statistics(s.protocol, model_link(s, *link));
+    } else if (s.kind != Kind::certify) {
+        auto stats = hardware_model::expected_statistics(s.protocol, *model);
         if (!stats) return std::move(stats).error();
         auto key = security::sns_key_length(s.protocol, s.security, *stats, options);
         if (!key) return std::move(key).error();
@@ -228,26 +248,10 @@ Rates rates(const PointResult& p, const std::optional<double>& clock_hz) {
 
 // --- JSON and CSV --------------------------------------------------------------------------------
 
-Json counts_json(const security::CountStatistics& c) {
-    Json classes = Json::array();
-    for (const auto& k : c.classes)
-        classes.push_back(Json{{"alice", k.alice}, {"bob", k.bob}, {"sent", k.sent}, {"left", k.left},
-                               {"right", k.right}, {"both", k.both}});
-    Json key{{"effective", c.key.effective}, {"errors", c.key.errors}};
-    if (c.key.ec_leakage_bits) key["ec_leakage_bits"] = *c.key.ec_leakage_bits;
-    Json out{{"classes", classes},
-             {"phase_matched",
-              {{"windows", c.phase_matched.windows}, {"effective", c.phase_matched.effective}, {"errors", c.phase_matched.errors}}},
-             {"key", key}};
-    if (c.aopp)
-        out["aopp"] = Json{{"bob_zeros", c.aopp->bob_zeros}, {"bob_ones", c.aopp->bob_ones}, {"pairs", c.aopp->pairs}};
-    return out;
-}
-
 Json result_json(const Scenario& s, const PointResult& p, Analysis analysis, const std::optional<double>& clock_hz) {
     const Rates r = rates(p, clock_hz);
     Json j;
-    j["input"] = s.kind == Kind::predict ? "prediction" : "certification";
+    j["input"] = s.kind == Kind::certify ? "certification" : "prediction";
     j["protocol"] = security::family_name(s.protocol.family);
     j["aopp"] = s.protocol.aopp;
     j["analysis"] = analysis == Analysis::finite ? "finite" : "asymptotic";
@@ -293,7 +297,7 @@ Json result_json(const Scenario& s, const PointResult& p, Analysis analysis, con
                           {"disclosure_bits", interval_json(b.disclosure_bits)},
                           {"eps_total", b.eps_total},
                           {"estimates", b.estimates}};
-    if (p.expected) j["expected_counts"] = counts_json(*p.expected);
+    if (p.expected) j["expected_counts"] = keyrate::counts_json(*p.expected);
     return j;
 }
 
@@ -350,7 +354,9 @@ void print_header(const std::string& file, const Scenario& s, Analysis analysis,
                   bool sweep) {
     std::printf("tfqkd keyrate: %s%s%s\n", file.c_str(), s.description.empty() ? "" : ": ", s.description.c_str());
     std::printf("  %s, %s, %s analysis\n", protocol_label(s.protocol).c_str(),
-                s.kind == Kind::predict ? "predicted by the analytic channel model" : "certified from observed statistics",
+                s.kind == Kind::predict    ? "predicted by the analytic channel model"
+                : s.kind == Kind::hardware ? "predicted by the analytic model of the chip profiles' link"
+                                           : "certified from observed statistics",
                 analysis == Analysis::finite ? "finite-key" : "asymptotic");
     std::printf("  N = %s pulses per party, %zu settings each, %u phase slices (matched within %u)\n",
                 plain(static_cast<double>(s.protocol.pulses)).c_str(), s.protocol.alice.size(), s.protocol.phase_slices,
@@ -361,6 +367,13 @@ void print_header(const std::string& file, const Scenario& s, Analysis analysis,
         std::printf("  detectors: efficiency %s, dark counts %s per pulse; misalignment %s; phase noise %s rad\n",
                     plain(s.device.detector_efficiency).c_str(), plain(s.device.dark_count_probability).c_str(),
                     plain(s.device.misalignment).c_str(), plain(s.device.phase_noise_rad).c_str());
+        std::printf("  error correction: f = %s\n", plain(s.ec_efficiency).c_str());
+    } else if (s.kind == Kind::hardware) {
+        const keyrate::HardwareSpec& h = s.hardware;
+        std::printf("  chips: alice %s%s, bob %s%s; server %s\n", h.alice.c_str(),
+                    h.alice_chip ? (" (chip " + std::to_string(*h.alice_chip) + ")").c_str() : "", h.bob.c_str(),
+                    h.bob_chip ? (" (chip " + std::to_string(*h.bob_chip) + ")").c_str() : "", h.server.c_str());
+        if (!sweep) std::printf("  link: %s\n", link_text(*s.link).c_str());
         std::printf("  error correction: f = %s\n", plain(s.ec_efficiency).c_str());
     } else {
         std::printf("  %zu classes; sifted key %s bits with %s errors; error correction: %s\n", s.counts.classes.size(),
@@ -501,7 +514,10 @@ keyrate::PlotData plot_data(const Scenario& s, const std::vector<PointResult>& p
     d.description = s.description;
     std::string sub;
     if (analysis == Analysis::finite) sub += "\u03b5 budget " + plain(s.security.eps_total) + " \u00b7 ";
-    if (s.kind == Kind::predict) {
+    if (s.kind == Kind::hardware) {
+        sub += "chips " + s.hardware.alice + " and " + s.hardware.bob + ", server " + s.hardware.server +
+               " \u00b7 f " + plain(s.ec_efficiency);
+    } else if (s.kind == Kind::predict) {
         if (!arms) sub += plain(first.attenuation_db_per_km) + " dB/km \u00b7 ";
         sub += "detector efficiency " + plain(s.device.detector_efficiency) + ", dark counts " +
                plain(s.device.dark_count_probability) + " \u00b7 e_d " + plain(s.device.misalignment) +
@@ -641,6 +657,20 @@ int run_keyrate(const KeyrateOptions& o) {
     if (s.kind == Kind::certify && o.optimise)
         return input_error(file, "--optimise: applies to predictions; observed statistics were measured with the "
                                  "parameters they were measured with");
+    // Hardware scenarios: the profiles, and the link the fibre section describes.
+    std::optional<HardwareProfiles> hardware;
+    if (s.kind == Kind::hardware) {
+        auto profiles = load_hardware(s.hardware, std::filesystem::path(file).parent_path());
+        if (!profiles) return input_error(file, library_error(profiles.error()));
+        auto attenuation = fibre_attenuation(*profiles, s.hardware);
+        if (!attenuation) return input_error(file, library_error(attenuation.error()));
+        hardware = std::move(profiles.value());
+        s.link = channel_link(s.hardware, *attenuation);
+    }
+    if (s.kind == Kind::hardware && !s.link->symmetric && (distance || sweep))
+        return input_error(file, std::string(distance ? "--distance" : "--sweep") +
+                                     ": hardware.fibre gives arms of different lengths (or extra losses); a distance "
+                                     "applies to equal arms, half the fibre each");
     if (s.kind == Kind::predict && !s.link->symmetric && (distance || sweep))
         return input_error(file, std::string(distance ? "--distance" : "--sweep") +
                                      ": link gives arm losses, not a distance; use {\"distance_km\", "
@@ -675,7 +705,7 @@ int run_keyrate(const KeyrateOptions& o) {
         // Boost can throw (std::cyl_bessel_i beyond its range, allocation): never a crash.
         std::optional<Result<PointResult>> attempt;
         try {
-            attempt.emplace(compute(s, l, analysis, o.optimise));
+            attempt.emplace(compute(s, l, analysis, o.optimise, hardware ? &*hardware : nullptr));
         } catch (const std::exception& e) {
             const std::string where = l && l->symmetric ? " at " + position_text(*l) : "";
             return input_error(file, "the computation" + where + " failed: " + e.what());

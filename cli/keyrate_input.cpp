@@ -459,21 +459,67 @@ private:
     std::optional<InputError> found_;
 };
 
+HardwareSpec read_hardware(const json& j) {
+    const Object o(j, "hardware",
+                   {"alice", "bob", "server", "alice_chip", "bob_chip", "wafer_seed", "fibre", "comb_line", "block_seconds"},
+                   "the chip profiles and fibre of the link");
+    HardwareSpec h;
+    const auto profile = [&](std::string_view key, std::string_view role) {
+        std::string name = text(o.require(key, std::string(role) + " profile: a shipped name or a file path"), o.path(key),
+                                "a shipped profile name (pku_inp_client, ...) or a path to a profile file");
+        if (name.empty()) fail(o.path(key), "is empty; accepted: a shipped profile name or a path to a profile file");
+        return name;
+    };
+    h.alice = profile("alice", "Alice's client");
+    h.bob = profile("bob", "Bob's client");
+    h.server = profile("server", "the relay server's");
+    const auto chip = [&](std::string_view key) -> std::optional<std::uint64_t> {
+        const json* v = o.find(key);
+        if (v == nullptr) return std::nullopt;
+        return whole(*v, o.path(key), 0, kMaxWhole, "the chip's index on the wafer");
+    };
+    h.alice_chip = chip("alice_chip");
+    h.bob_chip = chip("bob_chip");
+    if (const json* v = o.find("wafer_seed")) h.wafer_seed = whole(*v, o.path("wafer_seed"), 0, kMaxWhole, "the wafer's seed");
+    const Object f(o.require("fibre", "{alice_km, bob_km, loss_db_per_km, extra_loss_alice_db, extra_loss_bob_db}"),
+                   o.path("fibre"), {"alice_km", "bob_km", "loss_db_per_km", "extra_loss_alice_db", "extra_loss_bob_db"},
+                   "the fibre of each arm");
+    h.fibre_alice_km = number(f.require("alice_km", "fibre from Alice to the relay, km"), f.path("alice_km"), kNonNegative,
+                              "fibre length of Alice's arm in km");
+    h.fibre_bob_km = number(f.require("bob_km", "fibre from Bob to the relay, km"), f.path("bob_km"), kNonNegative,
+                            "fibre length of Bob's arm in km");
+    h.fibre_loss_db_per_km = optional_number(f, "loss_db_per_km", kPositive, "fibre attenuation in dB/km");
+    if (auto v = optional_number(f, "extra_loss_alice_db", kNonNegative, "extra loss of Alice's arm in dB")) h.extra_loss_alice_db = *v;
+    if (auto v = optional_number(f, "extra_loss_bob_db", kNonNegative, "extra loss of Bob's arm in dB")) h.extra_loss_bob_db = *v;
+    if (const json* v = o.find("comb_line")) {
+        const double line = number(*v, o.path("comb_line"), Range{-10000, false, 10000, false}, "comb line index, 0 the centre");
+        if (line != std::floor(line)) fail(o.path("comb_line"), "is not a whole number; accepted: a line index in [-10000, 10000]");
+        h.comb_line = static_cast<std::int32_t>(line);
+    }
+    h.block_seconds = optional_number(o, "block_seconds", kPositive, "length of a piecewise-stationary phase block in s");
+    return h;
+}
+
 Scenario read_scenario(const json& root) {
     if (!root.is_object()) fail("", "expected a JSON object at the top level, got " + describe(root));
     const bool has_counts = root.contains("counts");
     const bool has_link = root.contains("link");
-    if (has_counts && has_link)
-        fail("", "has both \"link\" (an experiment to predict) and \"counts\" (statistics to certify); give one");
-    if (!has_counts && !has_link)
-        fail("", "has neither \"link\" (an experiment to predict) nor \"counts\" (observed statistics to certify)");
+    const bool has_hardware = root.contains("hardware");
+    if (int(has_counts) + int(has_link) + int(has_hardware) > 1)
+        fail("", "gives more than one of \"link\" (an experiment to predict), \"hardware\" (chip profiles to predict or "
+                 "simulate) and \"counts\" (statistics to certify); give one");
+    if (!has_counts && !has_link && !has_hardware)
+        fail("", "has none of \"link\" (an experiment to predict), \"hardware\" (chip profiles to predict or simulate) "
+                 "and \"counts\" (observed statistics to certify)");
     Scenario s;
-    s.kind = has_counts ? Kind::certify : Kind::predict;
+    s.kind = has_counts ? Kind::certify : (has_link ? Kind::predict : Kind::hardware);
     const Object top = has_counts
-                           ? Object(root, "", {"description", "protocol", "security", "counts", "reference_link", "ec_efficiency", "clock_hz"},
+                           ? Object(root, "", {"description", "protocol", "security", "counts", "reference_link", "ec_efficiency", "clock_hz", "simulation"},
                                     "observed statistics to certify")
-                           : Object(root, "", {"description", "protocol", "security", "link", "detector", "misalignment", "phase_noise_rad", "ec_efficiency", "clock_hz"},
-                                    "an experiment to predict");
+                           : has_link ? Object(root, "", {"description", "protocol", "security", "link", "detector", "misalignment", "phase_noise_rad", "ec_efficiency", "clock_hz"},
+                                    "an experiment to predict")
+                                      : Object(root, "", {"description", "protocol", "security", "hardware", "seed", "ec_efficiency", "clock_hz"},
+                                               "a link of chip profiles to predict or simulate");
     if (const json* d = top.find("description")) s.description = text(*d, "description", "free text for titles");
     s.protocol = read_protocol(top.require("protocol", "{family, pulses, alice, ...}: the protocol and its settings"));
     s.security = read_security(top.find("security"));
@@ -485,7 +531,14 @@ Scenario read_scenario(const json& root) {
     if (s.kind == Kind::predict) {
         s.link = read_link(top.require("link", "the link"), "link");
         s.device = read_devices(top);
+    } else if (s.kind == Kind::hardware) {
+        s.hardware = read_hardware(top.require("hardware", "the chip profiles and fibre"));
+        if (const json* v = top.find("seed")) s.seed = whole(*v, "seed", 0, kMaxWhole, "the simulation's seed");
     } else {
+        // `simulation` (written by tfqkd simulate: seed, profiles, ground truth) is provenance only:
+        // it never enters the certification.
+        if (const json* v = top.find("simulation"); v != nullptr && !v->is_object())
+            fail("simulation", "expected an object (what the simulator recorded), got " + describe(*v));
         s.counts = read_counts(top.require("counts", "observed statistics"), s.protocol);
         if (const json* r = top.find("reference_link")) s.link = read_link(*r, "reference_link");
     }
@@ -520,6 +573,41 @@ std::variant<Scenario, InputError> parse_scenario(std::string_view input) {
     } catch (const json::exception& e) {  // not expected: every access above is checked first
         return InputError{"", std::string("unreadable: ") + e.what()};
     }
+}
+
+nlohmann::ordered_json protocol_json(const security::ProtocolParameters& p) {
+    const auto party = [](const std::vector<Setting>& settings) {
+        nlohmann::ordered_json out = nlohmann::ordered_json::array();
+        for (const Setting& st : settings)
+            out.push_back({{"window", st.window == Window::z ? "z" : "x"}, {"intensity", st.intensity},
+                           {"probability", st.probability}});
+        return out;
+    };
+    return {{"family", security::family_name(p.family)}, {"aopp", p.aopp},           {"pulses", p.pulses},
+            {"phase_slices", p.phase_slices},            {"phase_match_slices", p.phase_match_slices},
+            {"alice", party(p.alice)},                   {"bob", party(p.bob)}};
+}
+
+nlohmann::ordered_json security_json(const security::SecurityParameters& s) {
+    return {{"eps_cor", s.eps_cor}, {"eps_pa", s.eps_pa}, {"eps_pe", s.eps_pe}, {"eps_smooth", s.eps_smooth},
+            {"eps_total", s.eps_total}};
+}
+
+nlohmann::ordered_json counts_json(const security::CountStatistics& c) {
+    using Json = nlohmann::ordered_json;
+    Json classes = Json::array();
+    for (const auto& k : c.classes)
+        classes.push_back(Json{{"alice", k.alice}, {"bob", k.bob}, {"sent", k.sent}, {"left", k.left},
+                               {"right", k.right}, {"both", k.both}});
+    Json key{{"effective", c.key.effective}, {"errors", c.key.errors}};
+    if (c.key.ec_leakage_bits) key["ec_leakage_bits"] = *c.key.ec_leakage_bits;
+    Json out{{"classes", classes},
+             {"phase_matched",
+              {{"windows", c.phase_matched.windows}, {"effective", c.phase_matched.effective}, {"errors", c.phase_matched.errors}}},
+             {"key", key}};
+    if (c.aopp)
+        out["aopp"] = Json{{"bob_zeros", c.aopp->bob_zeros}, {"bob_ones", c.aopp->bob_ones}, {"pairs", c.aopp->pairs}};
+    return out;
 }
 
 std::optional<double> parse_number(std::string_view input) {

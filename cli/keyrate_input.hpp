@@ -8,6 +8,8 @@
 // errors name the same fields.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,7 +36,29 @@ struct DeviceSpec {
     double phase_noise_rad = 0;
 };
 
-enum class Kind { predict, certify };
+// The devices of a link described by chip profiles (docs/simulate.md): the files name a shipped
+// profile ("pku_inp_client") or a path; `*_chip` draws that chip from the profile's wafer spread.
+struct HardwareSpec {
+    std::string alice;
+    std::string bob;
+    std::string server;
+    std::optional<std::uint64_t> alice_chip;
+    std::optional<std::uint64_t> bob_chip;
+    std::uint64_t wafer_seed = 1;
+    double fibre_alice_km = 0;
+    double fibre_bob_km = 0;
+    std::optional<double> fibre_loss_db_per_km;  // absent: the server profile's fibre
+    double extra_loss_alice_db = 0;
+    double extra_loss_bob_db = 0;
+    std::int32_t comb_line = 0;
+    // Piecewise-stationary phase: the session is cut into blocks of this length, each with its own
+    // residual phase (needs clock_hz to map pulses to time); absent: one stationary block.
+    std::optional<double> block_seconds;
+};
+
+// predict: an analytic link and devices; certify: observed counts; hardware: a link made of chip
+// profiles and fibre (predicted by `tfqkd keyrate`, sampled by `tfqkd simulate`).
+enum class Kind { predict, certify, hardware };
 
 struct Scenario {
     Kind kind = Kind::predict;
@@ -49,6 +73,8 @@ struct Scenario {
     std::optional<LinkSpec> link;
     DeviceSpec device;                       // predict only
     security::CountStatistics counts;        // certify only
+    HardwareSpec hardware;                   // hardware only
+    std::optional<std::uint64_t> seed;       // hardware only: the simulation seed
 };
 
 struct InputError {
@@ -59,6 +85,12 @@ struct InputError {
 
 // Parses the text of an input file. Never throws.
 std::variant<Scenario, InputError> parse_scenario(std::string_view text);
+
+// The JSON forms this reader accepts, written back: parse_scenario reads each of them to an equal
+// value (doubles are written in their shortest round-trip form). Field order as in docs/keyrate.md.
+nlohmann::ordered_json protocol_json(const security::ProtocolParameters& protocol);
+nlohmann::ordered_json security_json(const security::SecurityParameters& security);
+nlohmann::ordered_json counts_json(const security::CountStatistics& counts);
 
 // A number given on the command line ("--distance 12.5"): the whole text must be a finite number.
 std::optional<double> parse_number(std::string_view text);

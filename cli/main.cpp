@@ -3,6 +3,7 @@
 //                until the network layer brings the 20-user chip network)
 //   wire decode  decode a file of frames (binary or hex), print each as JSON, name the first error
 //   keyrate      certified SNS key rates: predict an experiment or certify its statistics (keyrate.hpp)
+//   simulate     sample a link of chip profiles into statistics keyrate certifies (simulate.hpp)
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <sstream>
 
 #include "keyrate.hpp"
+#include "simulate.hpp"
 #include "protocol/wire/frame.hpp"
 #include "protocol/wire/json.hpp"
 #include "sample_transcript.hpp"
@@ -181,10 +183,13 @@ int main(int argc, char** argv) {
 
     cli::KeyrateOptions kopt;
     CLI::App* keyrate = cli::add_keyrate_command(app, kopt);
+    cli::SimulateOptions sopt;
+    CLI::App* simulate = cli::add_simulate_command(app, sopt);
 
     CLI11_PARSE(app, argc, argv);
     if (*transcript) return run_transcript(topt);
     if (*decode) return run_decode(decode_path, decode_hex);
     if (*keyrate) return cli::run_keyrate(kopt);
+    if (*simulate) return cli::run_simulate(sopt);
     return 0;
 }
