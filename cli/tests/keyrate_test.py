@@ -16,6 +16,8 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 
+import support
+from support import load, with_json, write
 from tap import check, finish
 
 TFQKD = sys.argv[1]
@@ -26,28 +28,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def run(*args):
-    return subprocess.run([TFQKD, "keyrate", *args], capture_output=True, text=True, timeout=120)
-
-
-
-
-def load(path):
-    with open(path) as f:
-        return json.load(f)
-
-
-def write(path, document):
-    with open(path, "w") as f:
-        json.dump(document, f, indent=1)
-    return path
+    return support.run(TFQKD, "keyrate", *args, timeout=120)
 
 
 def run_json(*args):
-    r = run(*args, "--json")
-    try:
-        return r, json.loads(r.stdout)
-    except json.JSONDecodeError:
-        return r, None
+    return with_json(run(*args, "--json"))
 
 
 BREAKDOWN_TERMS = ("length", "s0_lower", "s0_upper", "s1_lower", "untagged_lower", "phase_errors_upper",

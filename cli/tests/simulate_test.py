@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 
+import support
+from support import load, with_json, write
 from tap import check, finish
 
 TFQKD = sys.argv[1]
@@ -22,34 +24,15 @@ PAIR = os.path.join(DATA, "pku_pair.json")
 
 
 def run(command, *args):
-    return subprocess.run([TFQKD, command, *args], capture_output=True, text=True, timeout=300)
-
-
-def load(path):
-    with open(path) as f:
-        return json.load(f)
-
-
-def write(path, document):
-    with open(path, "w") as f:
-        json.dump(document, f, indent=1)
-    return path
+    return support.run(TFQKD, command, *args)
 
 
 def simulate(*args):
-    r = run("simulate", *args)
-    try:
-        return r, json.loads(r.stdout)
-    except json.JSONDecodeError:
-        return r, None
+    return with_json(run("simulate", *args))
 
 
 def certify(path, *args):
-    r = run("keyrate", path, "--json", *args)
-    try:
-        return r, json.loads(r.stdout)
-    except json.JSONDecodeError:
-        return r, None
+    return with_json(run("keyrate", path, "--json", *args))
 
 
 with tempfile.TemporaryDirectory() as tmp:
