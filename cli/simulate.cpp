@@ -191,6 +191,10 @@ int run_simulate(const SimulateOptions& o) {
         return input_error(file, "--fidelity: \"" + o.fidelity + "\" is not accepted; accepted: aggregated, events");
     if (!o.events_out.empty() && !events)
         return input_error(file, "--events-out: applies to --fidelity events (the aggregated fidelity has no events)");
+    if (events && s.protocol.aopp)
+        return input_error(file, "--fidelity events: the event stream is the relay's output, before AOPP pairs the key "
+                                 "in post-processing; simulate AOPP with --fidelity aggregated, or the stream with "
+                                 "protocol.aopp false");
     if (Status st = security::validate(s.protocol); !st) return input_error(file, library_error(st.error()));
     if (Status st = security::validate(s.security); !st) return input_error(file, library_error(st.error()));
 
@@ -215,7 +219,8 @@ int run_simulate(const SimulateOptions& o) {
             return input_error(file, "hardware.block_seconds: " + std::to_string(*s.hardware.block_seconds) + " s cuts the " +
                                          std::to_string(session_s) + " s session into more than " +
                                          std::to_string(kMaxBlocks) + " blocks; accepted: longer blocks");
-        auto made = hardware_model::phase_blocks(profiles->server, session_s, *s.hardware.block_seconds, seed);
+        auto made = hardware_model::phase_blocks(profiles->server, session_s, *s.hardware.block_seconds, seed,
+                                                 base->phase_conditions);
         if (!made) return input_error(file, library_error(made.error()));
         blocks = std::move(made.value());
         if (s.protocol.aopp && blocks.size() > 1)

@@ -152,6 +152,9 @@ with tempfile.TemporaryDirectory() as tmp:
     d["protocol"]["aopp"] = True
     d["hardware"]["block_seconds"] = 1.0
     bad("aopp_with_blocks", d, "hardware.block_seconds")
+    d = copy.deepcopy(pair)
+    d["protocol"]["aopp"] = True
+    bad("aopp_events", d, "--fidelity events", "--fidelity", "events")
     d = load(os.path.join(DATA, "sns_prediction.json"))
     msg = bad("not_hardware", d, "hardware scenario")
     d = copy.deepcopy(pair)

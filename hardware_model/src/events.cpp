@@ -260,6 +260,10 @@ UnheraldedWindows EventStream::unheralded() const {
 Result<EventAggregator> EventAggregator::create(const ProtocolParameters& protocol, const Link& link) {
     auto roles = validate_simulation(protocol, link);
     if (!roles) return roles.error();
+    if (protocol.aopp)
+        return make_error(Errc::invalid_argument, "protocol", "aopp",
+                          "the aggregator gives the raw key; AOPP pairs it in the protocol layer "
+                          "(sample_statistics samples the pairing)");
     EventAggregator a;
     a.protocol_ = protocol;
     a.roles_ = *roles;
@@ -308,6 +312,9 @@ SampledRun EventAggregator::finish(const UnheraldedWindows& unheralded) const {
     const security::SnsRoles& rb = roles_.bob;
     truth.yields = true_yields(link_);
     truth.phase_error_probability = true_phase_error_probability(link_);
+    // 3-intensity protocol: the one-sided Z classes follow the X-X ones (as in expected_statistics).
+    const bool three_intensity = !ra.x_strong.has_value();
+    std::array<security::ClassCounts, 2> one_sided_z{};
     for (std::size_t i = 0; i < protocol_.alice.size(); ++i) {
         for (std::size_t j = 0; j < protocol_.bob.size(); ++j) {
             const auto& sa = protocol_.alice[i];
@@ -316,14 +323,16 @@ SampledRun EventAggregator::finish(const UnheraldedWindows& unheralded) const {
             const auto& o = outcomes_[idx];
             const std::uint64_t quiet = idx < unheralded.windows.size() ? unheralded.windows[idx] : 0;
             const std::uint64_t sent = o[0] + o[1] + o[2] + quiet;
-            if (sa.window == Window::x && sb.window == Window::x)
-                stats.classes.push_back({i, j, static_cast<Count>(sent), static_cast<Count>(o[0]),
-                                         static_cast<Count>(o[1]), static_cast<Count>(o[2])});
+            const security::ClassCounts counts{i, j, static_cast<Count>(sent), static_cast<Count>(o[0]),
+                                               static_cast<Count>(o[1]), static_cast<Count>(o[2])};
+            if (sa.window == Window::x && sb.window == Window::x) stats.classes.push_back(counts);
             const bool z_roles = (i == ra.z_send || i == ra.z_silent) && (j == rb.z_send || j == rb.z_silent);
             if (sa.window == Window::z && sb.window == Window::z && z_roles) {
                 const auto eff = static_cast<Count>(o[0] + o[1]);
                 stats.key.effective += eff;
                 if ((i == ra.z_send) == (j == rb.z_send)) stats.key.errors += eff;
+                if (three_intensity && i == ra.z_send && j == rb.z_silent) one_sided_z[0] = counts;
+                if (three_intensity && i == ra.z_silent && j == rb.z_send) one_sided_z[1] = counts;
             }
             if ((sa.intensity > 0) != (sb.intensity > 0)) {
                 OneSidedComposition c{i, j, {}};
@@ -332,6 +341,7 @@ SampledRun EventAggregator::finish(const UnheraldedWindows& unheralded) const {
             }
         }
     }
+    if (three_intensity) stats.classes.insert(stats.classes.end(), one_sided_z.begin(), one_sided_z.end());
     stats.phase_matched = {static_cast<Count>(matched_windows_ + unheralded.matched_zero + unheralded.matched_pi),
                            static_cast<Count>(matched_effective_), static_cast<Count>(matched_errors_)};
     truth.untagged_alice = static_cast<Count>(untagged_alice_);

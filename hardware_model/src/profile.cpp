@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -123,7 +124,7 @@ struct UnitRow {
 };
 
 // The accepted units: docs/hardware-model.md §2.2. Canonical units are those of devices.hpp.
-constexpr std::array<UnitRow, 26> kUnits{{
+constexpr std::array<UnitRow, 27> kUnits{{
     {"1", "1", 1},           {"%", "1", 0.01},
     {"dB", "dB", 1},
     {"dB/km", "dB/km", 1},   {"dB/m", "dB/km", 1000},
@@ -135,7 +136,7 @@ constexpr std::array<UnitRow, 26> kUnits{{
     {"rad", "rad", 1},       {"mrad", "rad", 1e-3},   {"deg", "rad", std::numbers::pi / 180},
     {"rad/ms", "rad/ms", 1}, {"rad/s", "rad/ms", 1e-3},
     {"V", "V", 1},           {"mV", "V", 1e-3},
-    {"count", "count", 1},
+    {"count", "count", 1},   {"index", "index", 1},
 }};
 
 std::string units_of(std::string_view canonical) {
@@ -156,6 +157,7 @@ std::string_view dimension_name(std::string_view canonical) {
     if (canonical == "rad") return "a phase";
     if (canonical == "rad/ms") return "a phase drift rate";
     if (canonical == "V") return "a voltage";
+    if (canonical == "index") return "a line index";
     return "a count";
 }
 
@@ -200,7 +202,8 @@ std::string read_provenance(const Object& o, Provenance& out, std::string_view w
     const std::string key = source != nullptr ? "source" : "assumption";
     out.published = source != nullptr;
     out.text = text(*(source != nullptr ? source : assumption), o.path(key), "provenance");
-    const bool blank = std::all_of(out.text.begin(), out.text.end(), [](char c) { return c == ' ' || c == '\t'; });
+    const bool blank =
+        std::all_of(out.text.begin(), out.text.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
     if (blank) fail(Errc::invalid_value, o.path(key), "is empty; say where the value comes from or why it was assumed");
     return key;
 }
@@ -233,17 +236,20 @@ Parameter read_parameter(const Object& section, const Def& def) {
     if (!value.is_number()) fail(Errc::invalid_value, o.path("value"), "expected a number, got " + describe(value));
     const double written = value.get<double>();
     const double x = written * conversion->factor;
-    const std::string canonical_suffix = def.canonical == "1" || def.canonical == "count" ? "" : " " + std::string(def.canonical);
+    const std::string canonical_suffix =
+        def.canonical == "1" || def.canonical == "count" || def.canonical == "index" ? "" : " " + std::string(def.canonical);
     const std::string shown = conversion->factor == 1 ? show(value)
                                                       : show(value) + " " + p.unit + " (= " + number_text(x) + canonical_suffix + ")";
     const std::string accepted = "; accepted: " + range_text(def.limits) + canonical_suffix;
     if (!std::isfinite(x)) fail(Errc::out_of_range, o.path("value"), shown + " is not finite" + accepted);
-    if (def.limits.lower_open ? x <= def.limits.lower : x < def.limits.lower)
-        fail(Errc::out_of_range, o.path("value"),
-             shown + " is " + (def.limits.lower_open ? "not above " : "below ") + number_text(def.limits.lower) + accepted);
-    if (def.limits.upper_open ? x >= def.limits.upper : x > def.limits.upper)
+    if (!p.accepts(x)) {  // the same test draw_chip applies to drawn values
+        const bool low = def.limits.lower_open ? x <= def.limits.lower : x < def.limits.lower;
+        if (low)
+            fail(Errc::out_of_range, o.path("value"),
+                 shown + " is " + (def.limits.lower_open ? "not above " : "below ") + number_text(def.limits.lower) + accepted);
         fail(Errc::out_of_range, o.path("value"),
              shown + " is " + (def.limits.upper_open ? "not below " : "above ") + number_text(def.limits.upper) + accepted);
+    }
     if (def.integer && x != std::floor(x))
         fail(Errc::invalid_value, o.path("value"), shown + " is not a whole number (" + std::string(def.what) + ")");
     p.value = x;
@@ -293,23 +299,44 @@ std::string read_kind(const Object& section, std::string_view device, std::initi
     return kind;
 }
 
-// The fields a section accepts: "kind", "note" and its parameters.
-std::vector<std::string_view> section_keys(std::initializer_list<Def> defs) {
-    std::vector<std::string_view> keys{"kind", "note"};
-    for (const Def& d : defs) keys.push_back(d.key);
-    return keys;
-}
+// A parameter of a section and the member of the spec it is read into.
+template <class Spec>
+struct Field {
+    Def def;
+    Parameter Spec::*member;
+};
 
-// Reads a section into `out` through `bind`, which names the member of each definition in order.
+// A parameter that only some kinds of a device take: read when `wanted(kind)`, and then required;
+// rejected otherwise.
+template <class Spec>
+struct OptionalField {
+    Def def;
+    std::optional<Parameter> Spec::*member;
+    std::string_view kinds;  // the kinds that take it, for messages ("dual_wavelength")
+};
+
+// Reads a section: its kind, then each field into its member; an optional field is required for
+// the kinds in its `kinds` list and rejected for the others.
 template <class Spec>
 Spec read_section(const json& j, const std::string& name, std::string_view device,
-                  std::initializer_list<std::string_view> kinds, std::initializer_list<Def> defs,
-                  std::initializer_list<Parameter Spec::*> members) {
-    const Object o(j, name, section_keys(defs), std::string(device) + " section", "unknown parameter");
+                  std::initializer_list<std::string_view> kinds, std::initializer_list<Field<Spec>> fields,
+                  std::initializer_list<OptionalField<Spec>> optional_fields = {}) {
+    std::vector<std::string_view> keys{"kind", "note"};
+    for (const Field<Spec>& f : fields) keys.push_back(f.def.key);
+    for (const OptionalField<Spec>& f : optional_fields) keys.push_back(f.def.key);
+    const Object o(j, name, std::move(keys), std::string(device) + " section", "unknown parameter");
     Spec spec;
     spec.kind = read_kind(o, device, kinds);
-    auto member = members.begin();
-    for (const Def& d : defs) spec.*(*member++) = read_parameter(o, d);
+    for (const Field<Spec>& f : fields) spec.*(f.member) = read_parameter(o, f.def);
+    for (const OptionalField<Spec>& f : optional_fields) {
+        const bool wanted = f.kinds.find(spec.kind) != std::string_view::npos;
+        if (wanted) {
+            spec.*(f.member) = read_parameter(o, f.def);
+        } else if (o.find(f.def.key) != nullptr) {
+            fail(Errc::invalid_value, o.path(f.def.key),
+                 "is not a parameter of a " + spec.kind + " " + std::string(device) + " (only " + std::string(f.kinds) + ")");
+        }
+    }
     if (const json* note = o.find("note")) (void)text(*note, o.path("note"), "a free-text note");
     return spec;
 }
@@ -318,6 +345,34 @@ const std::vector<std::string_view> kClientSections{"laser", "intensity_modulato
                                                      "output"};
 const std::vector<std::string_view> kServerSections{"frequency_reference", "detectors", "relay", "phase_tracking",
                                                      "clock"};
+
+// The cross-field rules (docs/hardware-model.md §2.2), shared by the reader and draw_chip.
+std::optional<Failure> cross_field_failure(const Profile& p) {
+    if (p.laser && p.laser->locked_linewidth_hz.value > p.laser->free_running_linewidth_hz.value)
+        return Failure{Errc::inconsistent, "laser.locked_linewidth.value",
+                       number_text(p.laser->locked_linewidth_hz.value) + " Hz exceeds the free-running linewidth (" +
+                           number_text(p.laser->free_running_linewidth_hz.value) + " Hz); locking narrows a laser"};
+    if (p.clock && p.clock->detection_window_s.value * p.clock->repetition_rate_hz.value > 1 + 1e-12)
+        return Failure{Errc::inconsistent, "clock.detection_window.value",
+                       "a window of " + number_text(p.clock->detection_window_s.value) + " s is longer than the slot (1 / " +
+                           number_text(p.clock->repetition_rate_hz.value) + " Hz)"};
+    if (p.phase_tracking && p.phase_tracking->kind == "time_multiplexed" &&
+        p.phase_tracking->differential_drift_rad_per_ms.value != 0)
+        return Failure{Errc::inconsistent, "phase_tracking.differential_drift.value",
+                       "a time-multiplexed reference shares the signal's wavelength, so there is no differential phase; "
+                       "give 0 (or use dual_wavelength)"};
+    if (p.phase_tracking && p.phase_tracking->reference_line && p.frequency_reference) {
+        const double n = p.frequency_reference->line_count.value;
+        const double lowest = -std::floor(n / 2);
+        const double highest = n + lowest - 1;
+        const double line = p.phase_tracking->reference_line->value;
+        if (line < lowest || line > highest)
+            return Failure{Errc::inconsistent, "phase_tracking.reference_line.value",
+                           "line " + number_text(line) + " is outside the comb (lines " + number_text(lowest) + " to " +
+                               number_text(highest) + ")"};
+    }
+    return std::nullopt;
+}
 
 Profile read_profile(const json& root) {
     std::vector<std::string_view> top{"format", "name", "role", "description"};
@@ -355,106 +410,90 @@ Profile read_profile(const json& root) {
     if (const json* s = section("laser", client))
         p.laser = read_section<LaserSpec>(
             *s, "laser", "laser", {"dbr", "dfb", "self_injection_locked", "external_cavity"},
-            {{"wavelength", "nm", kWavelength, "free-running wavelength"},
-             {"free_running_linewidth", "Hz", kPositive, "free-running linewidth"},
-             {"locked_linewidth", "Hz", kPositive, "linewidth when injection-locked"},
-             {"locking_range", "Hz", kNonNegative, "largest detuning from a line that still locks"}},
-            {&LaserSpec::wavelength_nm, &LaserSpec::free_running_linewidth_hz, &LaserSpec::locked_linewidth_hz,
-             &LaserSpec::locking_range_hz});
+            {{{"wavelength", "nm", kWavelength, "free-running wavelength"}, &LaserSpec::wavelength_nm},
+             {{"free_running_linewidth", "Hz", kPositive, "free-running linewidth"}, &LaserSpec::free_running_linewidth_hz},
+             {{"locked_linewidth", "Hz", kPositive, "linewidth when injection-locked"}, &LaserSpec::locked_linewidth_hz},
+             {{"tuning_range", "Hz", kNonNegative, "largest tuning away from the free-running frequency"}, &LaserSpec::tuning_range_hz},
+             {{"locking_range", "Hz", kNonNegative, "injection-locking capture range after tuning"}, &LaserSpec::locking_range_hz}});
     if (const json* s = section("intensity_modulators", client))
         p.intensity_modulators = read_section<IntensityModulatorSpec>(
             *s, "intensity_modulators", "intensity modulator", {"mzm", "eam"},
-            {{"count", "count", Limits{1, false, 16, false}, "number of intensity modulators", true},
-             {"extinction_ratio", "dB", kExtinctionDb, "extinction ratio"},
-             {"intensity_fluctuation", "1", Limits{0, false, 1, true}, "relative rms intensity fluctuation"},
-             {"insertion_loss", "dB", kLossDb, "insertion loss"}},
-            {&IntensityModulatorSpec::count, &IntensityModulatorSpec::extinction_ratio_db,
-             &IntensityModulatorSpec::intensity_fluctuation, &IntensityModulatorSpec::insertion_loss_db});
+            {{{"count", "count", Limits{1, false, 16, false}, "number of intensity modulators", true}, &IntensityModulatorSpec::count},
+             {{"extinction_ratio", "dB", kExtinctionDb, "extinction ratio"}, &IntensityModulatorSpec::extinction_ratio_db},
+             {{"intensity_fluctuation", "1", Limits{0, false, 1, true}, "relative rms intensity fluctuation"}, &IntensityModulatorSpec::intensity_fluctuation},
+             {{"insertion_loss", "dB", kLossDb, "insertion loss"}, &IntensityModulatorSpec::insertion_loss_db}});
     if (const json* s = section("phase_modulators", client))
         p.phase_modulators = read_section<PhaseModulatorSpec>(
             *s, "phase_modulators", "phase modulator", {"electro_optic"},
-            {{"count", "count", Limits{1, false, 16, false}, "number of phase modulators", true},
-             {"v_pi", "V", Limits{0, true, 100, false}, "half-wave voltage"},
-             {"phase_error", "rad", Limits{0, false, std::numbers::pi, false}, "rms phase error"},
-             {"insertion_loss", "dB", kLossDb, "insertion loss"}},
-            {&PhaseModulatorSpec::count, &PhaseModulatorSpec::v_pi_v, &PhaseModulatorSpec::phase_error_rad,
-             &PhaseModulatorSpec::insertion_loss_db});
+            {{{"count", "count", Limits{1, false, 16, false}, "number of phase modulators", true}, &PhaseModulatorSpec::count},
+             {{"v_pi", "V", Limits{0, true, 100, false}, "half-wave voltage"}, &PhaseModulatorSpec::v_pi_v},
+             {{"phase_error", "rad", Limits{0, false, std::numbers::pi, false}, "rms phase error"}, &PhaseModulatorSpec::phase_error_rad},
+             {{"insertion_loss", "dB", kLossDb, "insertion loss"}, &PhaseModulatorSpec::insertion_loss_db}});
     if (const json* s = section("attenuators", client))
         p.attenuators = read_section<AttenuatorSpec>(
             *s, "attenuators", "attenuator", {"voa"},
-            {{"count", "count", Limits{1, false, 16, false}, "number of attenuators", true},
-             {"max_attenuation", "dB", kLossDb, "largest attenuation"},
-             {"insertion_loss", "dB", kLossDb, "insertion loss"}},
-            {&AttenuatorSpec::count, &AttenuatorSpec::max_attenuation_db, &AttenuatorSpec::insertion_loss_db});
+            {{{"count", "count", Limits{1, false, 16, false}, "number of attenuators", true}, &AttenuatorSpec::count},
+             {{"max_attenuation", "dB", kLossDb, "largest attenuation"}, &AttenuatorSpec::max_attenuation_db},
+             {{"insertion_loss", "dB", kLossDb, "insertion loss"}, &AttenuatorSpec::insertion_loss_db}});
     if (const json* s = section("output", client))
         p.output = read_section<OutputSpec>(
             *s, "output", "output coupling", {"edge_coupler", "grating_coupler", "connector"},
-            {{"loss", "dB", kLossDb, "loss from the intensity-calibration point to the output fibre"}},
-            {&OutputSpec::loss_db});
+            {{{"loss", "dB", kLossDb, "loss from the intensity-calibration point to the output fibre"}, &OutputSpec::loss_db}});
     if (const json* s = section("frequency_reference", server))
         p.frequency_reference = read_section<FrequencyReferenceSpec>(
             *s, "frequency_reference", "frequency reference", {"microcomb", "reference_laser"},
-            {{"centre_wavelength", "nm", kWavelength, "centre wavelength"},
-             {"fsr", "Hz", kPositive, "free spectral range (line spacing)"},
-             {"line_count", "count", Limits{1, false, 100000, false}, "number of usable lines", true},
-             {"intensity_fluctuation", "1", Limits{0, false, 1, true}, "relative rms line-power fluctuation"}},
-            {&FrequencyReferenceSpec::centre_wavelength_nm, &FrequencyReferenceSpec::fsr_hz,
-             &FrequencyReferenceSpec::line_count, &FrequencyReferenceSpec::intensity_fluctuation});
+            {{{"centre_wavelength", "nm", kWavelength, "centre wavelength"}, &FrequencyReferenceSpec::centre_wavelength_nm},
+             {{"fsr", "Hz", kPositive, "free spectral range (line spacing)"}, &FrequencyReferenceSpec::fsr_hz},
+             {{"line_count", "count", Limits{1, false, 100000, false}, "number of usable lines", true}, &FrequencyReferenceSpec::line_count},
+             {{"intensity_fluctuation", "1", Limits{0, false, 1, true}, "relative rms line-power fluctuation"}, &FrequencyReferenceSpec::intensity_fluctuation}});
     if (const json* s = section("detectors", server))
         p.detectors = read_section<DetectorSpec>(
             *s, "detectors", "detector", {"snspd", "ingaas_spad"},
-            {{"count", "count", Limits{2, false, 64, false}, "number of detectors (the relay uses two)", true},
-             {"efficiency", "1", kFraction, "detection efficiency"},
-             {"dark_count_rate", "Hz", Limits{0, false, 1e9, true}, "dark-count rate"},
-             {"dead_time", "s", Limits{0, false, 1e-3, false}, "dead time"},
-             {"afterpulse_probability", "1", kFraction, "afterpulse probability"}},
-            {&DetectorSpec::count, &DetectorSpec::efficiency, &DetectorSpec::dark_count_rate_hz,
-             &DetectorSpec::dead_time_s, &DetectorSpec::afterpulse_probability});
+            {{{"count", "count", Limits{2, false, 64, false}, "number of detectors (the relay uses two)", true}, &DetectorSpec::count},
+             {{"efficiency", "1", kFraction, "detection efficiency"}, &DetectorSpec::efficiency},
+             {{"dark_count_rate", "Hz", Limits{0, false, 1e9, true}, "dark-count rate"}, &DetectorSpec::dark_count_rate_hz},
+             {{"dead_time", "s", Limits{0, false, 1e-3, false}, "dead time"}, &DetectorSpec::dead_time_s},
+             {{"afterpulse_probability", "1", kFraction, "afterpulse probability"}, &DetectorSpec::afterpulse_probability}});
     if (const json* s = section("relay", server))
         p.relay = read_section<RelaySpec>(
             *s, "relay", "relay", {"beam_splitter"},
-            {{"splitting_ratio", "1", kFraction, "fraction of Alice's light sent to the left detector"},
-             {"insertion_loss", "dB", kLossDb, "loss from the server's input to the beam splitter"},
-             {"interference_extinction_ratio", "dB", kExtinctionDb, "extinction ratio of the interference fringe"}},
-            {&RelaySpec::splitting_ratio, &RelaySpec::insertion_loss_db, &RelaySpec::interference_extinction_ratio_db});
+            {{{"splitting_ratio", "1", kFraction, "fraction of Alice's light sent to the left detector"}, &RelaySpec::splitting_ratio},
+             {{"insertion_loss", "dB", kLossDb, "loss from the server's input to the beam splitter"}, &RelaySpec::insertion_loss_db},
+             {{"mode_overlap_extinction_ratio", "dB", kExtinctionDb,
+              "fringe extinction ratio of the mode mismatch alone (behind a balanced splitter)"}, &RelaySpec::mode_overlap_extinction_ratio_db}});
     if (const json* s = section("phase_tracking", server))
         p.phase_tracking = read_section<PhaseTrackingSpec>(
             *s, "phase_tracking", "phase tracking", {"dual_wavelength", "time_multiplexed"},
-            {{"reference_drift", "rad/ms", kNonNegative, "drift rate of the reference phase"},
-             {"differential_drift", "rad/ms", kNonNegative, "drift rate of the reference-to-signal phase"},
-             {"sampling_rate", "Hz", kPositive, "phase sampling rate"},
-             {"estimation_noise", "rad", Limits{0, false, std::numbers::pi, false}, "rms error of one phase estimate"},
-             {"calibration_interval", "s", kPositive, "interval between calibrations of the differential phase"},
-             {"drift_variability", "1", Limits{0, false, 10, false}, "coefficient of variation of a block's drift rate"},
-             {"drift_correlation_time", "s", kPositive, "correlation time of the drift rate"}},
-            {&PhaseTrackingSpec::reference_drift_rad_per_ms, &PhaseTrackingSpec::differential_drift_rad_per_ms,
-             &PhaseTrackingSpec::sampling_rate_hz, &PhaseTrackingSpec::estimation_noise_rad,
-             &PhaseTrackingSpec::calibration_interval_s, &PhaseTrackingSpec::drift_variability,
-             &PhaseTrackingSpec::drift_correlation_time_s});
+            {{{"reference_drift", "rad/ms", kNonNegative, "drift rate of the reference phase"},
+              &PhaseTrackingSpec::reference_drift_rad_per_ms},
+             {{"differential_drift", "rad/ms", kNonNegative, "drift rate of the reference-to-signal phase"},
+              &PhaseTrackingSpec::differential_drift_rad_per_ms},
+             {{"sampling_rate", "Hz", kPositive, "phase sampling rate"}, &PhaseTrackingSpec::sampling_rate_hz},
+             {{"reference_click_rate", "Hz", Limits{0, true, 1e12, false}, "click rate of the phase reference"},
+              &PhaseTrackingSpec::reference_click_rate_hz},
+             {{"drift_variability", "1", Limits{0, false, 10, false}, "coefficient of variation of a block's drift rate"},
+              &PhaseTrackingSpec::drift_variability},
+             {{"drift_correlation_time", "s", kPositive, "correlation time of the drift rate"},
+              &PhaseTrackingSpec::drift_correlation_time_s}},
+            {{{"reference_line", "index", Limits{-100000, false, 100000, false}, "comb line of the phase reference", true},
+              &PhaseTrackingSpec::reference_line, "dual_wavelength"},
+             {{"signal_mean_photons", "1", Limits{0, true, 100, false},
+               "mean photon number per pulse of the signal that calibrates the differential phase"},
+              &PhaseTrackingSpec::signal_mean_photons, "dual_wavelength"}});
     if (const json* s = section("clock", server))
         p.clock = read_section<ClockSpec>(
             *s, "clock", "clock", {"rf_synthesiser", "comb_derived"},
-            {{"repetition_rate", "Hz", Limits{0, true, 1e12, false}, "pulse repetition rate"},
-             {"detection_window", "s", Limits{0, true, 1e-3, false}, "detection window per slot"},
-             {"jitter", "s", Limits{0, false, 1e-6, false}, "rms timing jitter"}},
-            {&ClockSpec::repetition_rate_hz, &ClockSpec::detection_window_s, &ClockSpec::jitter_s});
+            {{{"repetition_rate", "Hz", Limits{0, true, 1e12, false}, "pulse repetition rate"}, &ClockSpec::repetition_rate_hz},
+             {{"detection_window", "s", Limits{0, true, 1e-3, false}, "detection window per slot"}, &ClockSpec::detection_window_s},
+             {{"jitter", "s", Limits{0, false, 1e-6, false}, "rms timing jitter"}, &ClockSpec::jitter_s}});
     if (const json* s = o.find("fibre")) {
         if (!server) fail(Errc::invalid_value, "fibre", "is not part of a client profile (the fibre belongs to the server's or a bench's description)");
         p.fibre = read_section<FibreSpec>(
             *s, "fibre", "fibre", {"standard_smf", "ultra_low_loss"},
-            {{"loss", "dB/km", Limits{0, false, 10, false}, "attenuation"}},
-            {&FibreSpec::loss_db_per_km});
+            {{{"loss", "dB/km", Limits{0, false, 10, false}, "attenuation"}, &FibreSpec::loss_db_per_km}});
     }
 
-    // Cross-field rules.
-    if (p.laser && p.laser->locked_linewidth_hz.value > p.laser->free_running_linewidth_hz.value)
-        fail(Errc::inconsistent, "laser.locked_linewidth.value",
-             number_text(p.laser->locked_linewidth_hz.value) + " Hz exceeds the free-running linewidth (" +
-                 number_text(p.laser->free_running_linewidth_hz.value) + " Hz); locking narrows a laser");
-    if (p.clock && p.clock->detection_window_s.value * p.clock->repetition_rate_hz.value > 1 + 1e-12)
-        fail(Errc::inconsistent, "clock.detection_window.value",
-             "a window of " + number_text(p.clock->detection_window_s.value) + " s is longer than the slot (1 / " +
-                 number_text(p.clock->repetition_rate_hz.value) + " Hz)");
+    if (const auto violation = cross_field_failure(p)) throw *violation;
     return p;
 }
 
@@ -552,36 +591,41 @@ Result<Profile> load_profile(const std::filesystem::path& path) {
 
 std::filesystem::path installed_profiles_dir() { return TFQKD_PROFILE_INSTALL_DIR; }
 
+std::optional<std::string> cross_field_violation(const Profile& p) {
+    const auto f = cross_field_failure(p);
+    if (!f) return std::nullopt;
+    return f->field + ": " + f->message;
+}
+
 Profile draw_chip(const Profile& profile, std::uint64_t seed, std::uint64_t chip_index) {
-    Profile chip = profile;
     const CounterRng rng(seed, chip_index);
-    // Each parameter owns 2^12 consecutive counter values (2 per attempt): docs/hardware-model.md §2.4.
+    // Each parameter owns 2^12 consecutive counter values per round, from FNV-1a(path) + round *
+    // golden ratio, times 2^12, and uses one per attempt: docs/hardware-model.md §2.4. A round whose
+    // chip breaks a cross-field rule is discarded as a whole (the chip is drawn again jointly).
     constexpr std::uint64_t kAttempts = 2048;
-    for_each_parameter(chip, [&](std::string_view path, Parameter& p) {
-        if (!p.spread || p.spread->width == 0) return;
-        const std::uint64_t base = path_hash(path) << 12;
-        const double nominal = p.value;
-        for (std::uint64_t attempt = 0; attempt < kAttempts; ++attempt) {
-            const auto unit = [&](std::uint64_t k) {
-                return static_cast<double>(rng.at(base + 2 * attempt + k) >> 11) * 0x1.0p-53;  // [0, 1)
-            };
-            double x = 0;
-            if (p.spread->distribution == Spread::Distribution::normal) {
-                // Box-Muller (Box and Muller, Ann. Math. Stat. 29, 610 (1958)); 1 - u lies in (0, 1].
-                const double radius = std::sqrt(-2 * std::log(1 - unit(0)));
-                x = nominal + p.spread->width * radius * std::cos(2 * std::numbers::pi * unit(1));
-            } else {
-                x = nominal + p.spread->width * (2 * unit(0) - 1);
+    constexpr std::uint64_t kRounds = 64;
+    for (std::uint64_t round = 0; round < kRounds; ++round) {
+        Profile chip = profile;
+        for_each_parameter(chip, [&](std::string_view path, Parameter& p) {
+            if (!p.spread || p.spread->width == 0) return;
+            const std::uint64_t base = (path_hash(path) + round * 0x9E3779B97F4A7C15ULL) << 12;
+            const double nominal = p.value;
+            for (std::uint64_t attempt = 0; attempt < kAttempts; ++attempt) {
+                const double x = p.spread->distribution == Spread::Distribution::normal
+                                     ? nominal + p.spread->width * gaussian_at(rng, base + attempt)
+                                     : nominal + p.spread->width * (2 * uniform_at(rng, base + attempt) - 1);
+                if (p.accepts(x)) {
+                    p.value = x;
+                    return;
+                }
             }
-            if (p.accepts(x)) {
-                p.value = x;
-                return;
-            }
-        }
-        // Every attempt fell outside the range (a spread far wider than the range): keep the nominal
-        // value, which validation put inside it.
-    });
-    return chip;
+            // Every attempt fell outside the range (a spread far wider than the range): keep the
+            // nominal value, which validation put inside it.
+        });
+        if (!cross_field_failure(chip)) return chip;
+    }
+    // Every round broke a cross-field rule: the nominal profile, which the reader validated.
+    return profile;
 }
 
 }  // namespace tfqkd::hardware_model

@@ -29,9 +29,21 @@ constexpr double kLnSqrt2Pi = 0.918938533204672741780329736406;  // log(sqrt(2 p
 
 // stirlerr(n) = log(n!) - [(n + 1/2) log n - n + log sqrt(2 pi)], n >= 1 (Loader 2000, eq. (2) and
 // the Stirling series 1/(12n) - 1/(360n^3) + 1/(1260n^5) - 1/(1680n^7) + 1/(1188n^9)).
+double stirlerr_direct(double n) noexcept { return std::lgamma(n + 1) - (n + 0.5) * std::log(n) + n - kLnSqrt2Pi; }
+
 double stirlerr(double n) noexcept {
     constexpr double s0 = 1.0 / 12, s1 = 1.0 / 360, s2 = 1.0 / 1260, s3 = 1.0 / 1680, s4 = 1.0 / 1188;
-    if (n <= 15) return std::lgamma(n + 1) - (n + 0.5) * std::log(n) + n - kLnSqrt2Pi;
+    if (n <= 15) {
+        // Whole n (every caller's case) from a table of the same values: the small populations of
+        // the pairing's hypergeometric draws evaluate them often.
+        static const std::array<double, 16> table = [] {
+            std::array<double, 16> t{};
+            for (std::size_t i = 1; i < t.size(); ++i) t[i] = stirlerr_direct(static_cast<double>(i));
+            return t;
+        }();
+        if (n >= 1 && n == std::floor(n)) return table[static_cast<std::size_t>(n)];
+        return stirlerr_direct(n);
+    }
     const double nn = n * n;
     if (n > 500) return (s0 - s1 / nn) / n;
     if (n > 80) return (s0 - (s1 - s2 / nn) / nn) / n;
@@ -113,6 +125,60 @@ std::uint64_t binomial_btrs(CounterRng& rng, double n, double p) noexcept {
         }
         if (std::log(v * alpha / (a / (us * us) + b)) <= binomial_log_pmf(n, p, q, k) - log_fm)
             return static_cast<std::uint64_t>(k);
+    }
+}
+
+// ---- Hypergeometric: exact log-probability ratios and HRUA ---------------------------------
+
+__extension__ typedef unsigned __int128 U128;  // GCC and Clang; -Wpedantic wants it marked
+__extension__ typedef __int128 I128;
+
+// log(a!) for a whole number a >= 0 (Stirling with Loader's remainder; lgamma below 16).
+double log_factorial(double a) noexcept {
+    if (a == 0) return 0;
+    return (a + 0.5) * std::log(a) - a + kLnSqrt2Pi + stirlerr(a);
+}
+
+// log(a!) - log(b!) - (a - b) log b for whole numbers a >= 0, b >= 1: with bd0(a, b) = a log(a/b) +
+// b - a this is bd0(a, b) + log(a/b)/2 + stirlerr(a) - stirlerr(b), every term small near a = b.
+double log_factorial_ratio_rest(double a, double b) noexcept {
+    if (a == 0) return b - 0.5 * std::log(b) - kLnSqrt2Pi - stirlerr(b);  // -log(b!) + b log b
+    return bd0(a, b) + 0.5 * std::log(a / b) + stirlerr(a) - stirlerr(b);
+}
+
+// HRUA: E. Stadlober, "The ratio of uniforms approach for generating discrete random variates",
+// J. Comput. Appl. Math. 31 (1990) 181-189 (and his 1989 thesis, Eq. (5.17)), as laid out in
+// NumPy's random_hypergeometric_hrua: the ratio-of-uniforms region of the pmf scaled to 1 at the
+// mode m lies in a rectangle of height 1 and width h = 2 s, s = sqrt(2/e) sqrt(var + 1/2) +
+// 3/2 - sqrt(3/e) (the table-mountain hat), centred at the mean + 1/2. A proposal
+// k = floor(a + h (V - 1/2) / U) is accepted when U^2 <= f(k)/f(m), first through the squeezes
+// 2 log U <= U (4 - U) - 3 and 2 log U >= U - 1/U. Unlike NumPy, proposals are not truncated at
+// 16 standard deviations (that is a cut of the distribution, however small), only at the support.
+// Requires successes <= population / 2 and draws <= population / 2 (the caller reflects).
+std::uint64_t hypergeometric_hrua(CounterRng& rng, std::uint64_t population, std::uint64_t successes,
+                                  std::uint64_t draws) noexcept {
+    constexpr double kD1 = 1.7155277699214135;  // 2 sqrt(2/e)
+    constexpr double kD2 = 0.8989161620588988;  // 3 - 2 sqrt(3/e)
+    const double n_pop = static_cast<double>(population);
+    const double n_draw = static_cast<double>(draws);
+    const double p = static_cast<double>(successes) / n_pop;
+    const double mean = n_draw * p;
+    const double var = (n_pop - n_draw) * n_draw * p * (1 - p) / (n_pop - 1);
+    const double a = mean + 0.5;
+    const double h = kD1 * std::sqrt(var + 0.5) + kD2;
+    // The mode floor((n + 1)(K + 1) / (N + 2)), exactly.
+    const auto mode = static_cast<std::uint64_t>(static_cast<U128>(draws + 1) * (successes + 1) / (population + 2));
+    const double end = static_cast<double>(std::min(draws, successes)) + 1;  // past the support
+    for (;;) {
+        const double u = uniform_open(rng);
+        const double v = rng.uniform();
+        const double x = a + h * (v - 0.5) / u;
+        if (!(x >= 0 && x < end)) continue;
+        const auto k = static_cast<std::uint64_t>(x);
+        const double t = hypergeometric_log_ratio(population, successes, draws, k, mode);
+        if (u * (4 - u) - 3 <= t) return k;  // squeeze: 2 log u <= u (4 - u) - 3
+        if (u * (u - t) >= 1) continue;      // squeeze: 2 log u >= u - 1/u
+        if (2 * std::log(u) <= t) return k;
     }
 }
 
@@ -227,6 +293,112 @@ double binomial_log_ratio(std::uint64_t n, double p, std::uint64_t k, std::uint6
     return binomial_log_pmf(dn, p, 1 - p, static_cast<double>(k)) - binomial_log_pmf(dn, p, 1 - p, static_cast<double>(m));
 }
 
+// ---- Hypergeometric ---------------------------------------------------------------------------
+
+double hypergeometric_log_ratio(std::uint64_t population, std::uint64_t successes, std::uint64_t draws,
+                                std::uint64_t k, std::uint64_t m) noexcept {
+    // f(k) = K! (N - K)! n! (N - n)! / (N! k! (K - k)! (n - k)! (N - K - n + k)!): the ratio involves
+    // four factorial ratios a_i! / b_i!. Each log(a!/b!) = rest(a, b) + (a - b) log b, and the four
+    // linear terms add up to (k - m) log(b_0 b_3 / (b_1 b_2)), whose argument is 1 + D/(b_1 b_2) with
+    // D = b_0 b_3 - b_1 b_2 exact in 128 bits: near the mode D / (b_1 b_2) is O(1/m), so its
+    // logarithm has a relative error of the order of the rounding, not an absolute one of n log n.
+    // N - K - n + x >= 0 on the support; N + x does not overflow (N <= 2^53).
+    const auto rest_of = [&](std::uint64_t x) { return population + x - successes - draws; };
+    const std::array<std::uint64_t, 4> a{k, successes - k, draws - k, rest_of(k)};
+    const std::array<std::uint64_t, 4> b{m, successes - m, draws - m, rest_of(m)};
+    double rest = 0;
+    bool all_positive = true;
+    for (std::size_t i = 0; i < 4; ++i) all_positive = all_positive && b[i] > 0;
+    if (all_positive) {
+        for (std::size_t i = 0; i < 4; ++i)
+            rest += log_factorial_ratio_rest(static_cast<double>(a[i]), static_cast<double>(b[i]));
+        const U128 top = static_cast<U128>(b[0]) * b[3];
+        const U128 bottom = static_cast<U128>(b[1]) * b[2];
+        const I128 diff = static_cast<I128>(top) - static_cast<I128>(bottom);
+        const double lin = std::log1p(static_cast<double>(diff) / static_cast<double>(bottom));
+        const double d = k >= m ? static_cast<double>(k - m) : -static_cast<double>(m - k);
+        return -(rest + d * lin);
+    }
+    // The mode at an end of the support (mean below about 1, or a degenerate population): the
+    // terms are small, sum them one by one (log(a!) outright where b = 0).
+    for (std::size_t i = 0; i < 4; ++i) {
+        const double ai = static_cast<double>(a[i]), bi = static_cast<double>(b[i]);
+        if (b[i] == 0) {
+            rest += log_factorial(ai);
+        } else {
+            const double diff = a[i] >= b[i] ? static_cast<double>(a[i] - b[i]) : -static_cast<double>(b[i] - a[i]);
+            rest += log_factorial_ratio_rest(ai, bi) + diff * std::log(bi);
+        }
+    }
+    return -rest;
+}
+
+std::uint64_t sample_hypergeometric(CounterRng& rng, std::uint64_t population, std::uint64_t successes,
+                                    std::uint64_t draws) noexcept {
+    successes = std::min(successes, population);
+    draws = std::min(draws, population);
+    if (draws == 0 || successes == 0) return 0;
+    if (successes == population) return draws;
+    if (draws == population) return successes;
+    // Reflections (as NumPy): sample the rarer kind, and the smaller of the drawn and undrawn sets.
+    const bool swap_kind = successes > population - successes;
+    const bool complement = draws > population - draws;
+    const std::uint64_t m = swap_kind ? population - successes : successes;
+    const std::uint64_t s = complement ? population - draws : draws;
+    std::uint64_t k = hypergeometric_hrua(rng, population, m, s);
+    if (swap_kind) k = s - k;             // successes among the s items
+    if (complement) k = successes - k;    // successes among the drawn, not the undrawn, items
+    return k;
+}
+
+// ---- AOPP pairing -----------------------------------------------------------------------------
+
+// AOPP (docs/security.md 4.5): Bob pairs g = min(n0, n1) of his bits 0 with as many bits 1, each set
+// chosen uniformly at random and matched uniformly at random. The chosen sets and the matching do
+// not depend on which bits are wrong, untagged or phase-flipped, so given the counts so far each
+// next count is the number of marked items in a uniform subset: a hypergeometric draw.
+PairingSample sample_aopp_pairing(CounterRng& rng, const RawKeyByValue& raw) noexcept {
+    const std::uint64_t zeros = raw.zeros_wrong + raw.zeros_right, ones = raw.ones_wrong + raw.ones_right;
+    const std::uint64_t g = std::min(zeros, ones);
+    // Wrong bits among the g chosen of each value, then the matching: the partners of the wrong
+    // zeros are a uniform subset of the chosen ones.
+    const std::uint64_t wrong0 = sample_hypergeometric(rng, zeros, raw.zeros_wrong, g);
+    const std::uint64_t wrong1 = sample_hypergeometric(rng, ones, raw.ones_wrong, g);
+    const std::uint64_t both_wrong = sample_hypergeometric(rng, g, wrong1, wrong0);
+    const std::uint64_t both_right = g - wrong0 - wrong1 + both_wrong;
+    PairingSample out;
+    out.counts = {static_cast<Count>(zeros), static_cast<Count>(ones), static_cast<Count>(g)};
+    out.survivors = both_right + both_wrong;
+    out.errors = both_wrong;
+
+    // Ground truth. Untagged bits are right bits: untagged among the chosen right bits of each value.
+    const std::uint64_t u0 = raw.untagged_zeros, u1 = raw.untagged_ones;
+    const std::uint64_t c0 = sample_hypergeometric(rng, raw.zeros_right, u0, g - wrong0);
+    const std::uint64_t c1 = sample_hypergeometric(rng, raw.ones_right, u1, g - wrong1);
+    // The right ones matched with right zeros are a uniform both_right-subset of the chosen right
+    // ones; the partners of the c0 untagged zeros are a uniform c0-subset of the g - wrong0 partners
+    // of the chosen right zeros, which hold those matched untagged ones.
+    const std::uint64_t matched_untagged1 = sample_hypergeometric(rng, g - wrong1, c1, both_right);
+    const std::uint64_t pairs = sample_hypergeometric(rng, g - wrong0, matched_untagged1, c0);
+    // Phase errors: the raw key's F phase-error bits split between the values (given F the zeros
+    // hold a uniform share), then those among the paired untagged bits of each value (a uniform
+    // subset of that value's untagged bits), then how they meet in the uniformly matched pairs; a
+    // kept bit errs when exactly one of its two bits does.
+    const std::uint64_t f = std::min(raw.phase_errors, u0 + u1);
+    const std::uint64_t f0 = sample_hypergeometric(rng, u0 + u1, f, u0);
+    const std::uint64_t h0 = sample_hypergeometric(rng, u0, f0, pairs);
+    const std::uint64_t h1 = sample_hypergeometric(rng, u1, f - f0, pairs);
+    const std::uint64_t both_flipped = sample_hypergeometric(rng, pairs, h1, h0);
+    AoppTruth& t = out.truth;
+    t.paired_wrong_zeros = static_cast<Count>(wrong0);
+    t.paired_wrong_ones = static_cast<Count>(wrong1);
+    t.paired_untagged_zeros = static_cast<Count>(c0);
+    t.paired_untagged_ones = static_cast<Count>(c1);
+    t.untagged_pairs = static_cast<Count>(pairs);
+    t.phase_errors = static_cast<Count>(h0 + h1 - 2 * both_flipped);
+    return out;
+}
+
 // ---- Ground truth -----------------------------------------------------------------------------
 
 FockClicks fock_clicks(std::uint64_t photons, double eta, double pd) noexcept {
@@ -316,9 +488,9 @@ Result<SnsSimulationRoles> validate_simulation(const ProtocolParameters& protoco
     if (!alice) return alice.error();
     auto bob = security::sns_roles(protocol.bob, "bob");
     if (!bob) return bob.error();
-    if (!alice->x_strong || !bob->x_strong)
-        return make_error(Errc::invalid_argument, "protocol", "alice",
-                          "the simulator covers the 4-intensity SNS protocol");
+    if (alice->x_strong.has_value() != bob->x_strong.has_value())
+        return make_error(Errc::invalid_argument, "protocol", "bob",
+                          "both parties must run the same protocol (both with an X mu_2 or neither)");
     if (protocol.alice.size() > 255 || protocol.bob.size() > 255)
         return make_error(Errc::invalid_argument, "protocol", "alice", "at most 255 settings per party");
     return SnsSimulationRoles{*alice, *bob};
@@ -329,9 +501,6 @@ Result<SnsSimulationRoles> validate_simulation(const ProtocolParameters& protoco
 Result<SampledRun> sample_statistics(const ProtocolParameters& protocol, const Link& link, std::uint64_t seed) {
     auto roles = validate_simulation(protocol, link);
     if (!roles) return roles.error();
-    if (protocol.aopp)
-        return make_error(Errc::invalid_argument, "protocol", "aopp",
-                          "the aggregated sampler gives the raw key; pair the event stream for AOPP");
     const security::SnsRoles& ra = roles->alice;
     const security::SnsRoles& rb = roles->bob;
     CounterRng rng(seed, kStreamSampled);
@@ -354,6 +523,12 @@ Result<SampledRun> sample_statistics(const ProtocolParameters& protocol, const L
         for (std::size_t j = 0; j < nb; ++j) mass += protocol.alice[i].probability * protocol.bob[j].probability;
     std::uint64_t left_pulses = protocol.pulses;
     double left_mass = mass;
+    // 3-intensity protocol: the one-sided Z classes, announced after the X-X ones (as in
+    // expected_statistics: alice z_send - bob z_silent, then alice z_silent - bob z_send).
+    const bool three_intensity = !ra.x_strong.has_value();
+    std::array<security::ClassCounts, 2> one_sided_z{};
+    // Effective events of the Z-Z role classes, [alice sent][bob sent].
+    std::array<std::array<std::uint64_t, 2>, 2> zz{};
 
     for (std::size_t i = 0; i < na; ++i) {
         const auto& sa = protocol.alice[i];
@@ -426,19 +601,39 @@ Result<SampledRun> sample_statistics(const ProtocolParameters& protocol, const L
                 out = sample_outcomes(rng, sent, clicks_random_phase(a, b, link));
             }
 
-            if (sa.window == Window::x && sb.window == Window::x)
-                stats.classes.push_back({i, j, static_cast<Count>(sent), static_cast<Count>(out.left),
-                                         static_cast<Count>(out.right), static_cast<Count>(out.both)});
+            const security::ClassCounts counts{i, j, static_cast<Count>(sent), static_cast<Count>(out.left),
+                                               static_cast<Count>(out.right), static_cast<Count>(out.both)};
+            if (sa.window == Window::x && sb.window == Window::x) stats.classes.push_back(counts);
             const bool z_roles = (i == ra.z_send || i == ra.z_silent) && (j == rb.z_send || j == rb.z_silent);
             if (sa.window == Window::z && sb.window == Window::z && z_roles) {
                 const auto eff = static_cast<Count>(out.effective());
                 stats.key.effective += eff;
                 if ((i == ra.z_send) == (j == rb.z_send)) stats.key.errors += eff;
+                zz[i == ra.z_send ? 1 : 0][j == rb.z_send ? 1 : 0] = out.effective();
+                if (three_intensity && i == ra.z_send && j == rb.z_silent) one_sided_z[0] = counts;
+                if (three_intensity && i == ra.z_silent && j == rb.z_send) one_sided_z[1] = counts;
             }
         }
     }
+    if (three_intensity) stats.classes.insert(stats.classes.end(), one_sided_z.begin(), one_sided_z.end());
     truth.phase_errors =
         static_cast<Count>(sample_binomial(rng, static_cast<std::uint64_t>(truth.untagged()), truth.phase_error_probability));
+    if (protocol.aopp) {
+        // Bob's bit 0: he sent, wrong when Alice sent too; bit 1: he did not, wrong when Alice did
+        // not either. His untagged 0s are the untagged bits Bob sent, his untagged 1s Alice's.
+        const RawKeyByValue raw{zz[0][1],
+                                zz[1][1],
+                                zz[1][0],
+                                zz[0][0],
+                                static_cast<std::uint64_t>(truth.untagged_bob),
+                                static_cast<std::uint64_t>(truth.untagged_alice),
+                                static_cast<std::uint64_t>(truth.phase_errors)};
+        const PairingSample pairing = sample_aopp_pairing(rng, raw);
+        stats.aopp = pairing.counts;
+        stats.key.effective = static_cast<Count>(pairing.survivors);
+        stats.key.errors = static_cast<Count>(pairing.errors);
+        truth.aopp = pairing.truth;
+    }
     return run;
 }
 

@@ -280,6 +280,50 @@ TEST(EventStream, EmptyAndTinySessions) {
     for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].slot, i);
 }
 
+// The 3-intensity protocol (no X mu_2): the aggregate lists the one-sided Z classes after the X-X
+// ones, like expected_statistics and sample_statistics, and agrees with both.
+TEST(EventStream, ThreeIntensityAggregateAgreesWithTheModelAndTheSampler) {
+    constexpr std::uint64_t n = 100'000'000ULL;
+    auto p = protocol(n);
+    p.alice.pop_back();
+    p.alice[2].probability = 0.18;  // X vacuum 0.18, X mu_1 0.12
+    p.bob = p.alice;
+    const auto run = simulate_event_statistics(p, test_link(), 31);
+    ASSERT_TRUE(run.ok()) << run.error().to_string();
+    const auto e = expected_statistics(p, test_link());
+    const auto sampled = sample_statistics(p, test_link(), 31);
+    ASSERT_TRUE(e.ok() && sampled.ok());
+    const auto& s = run->statistics;
+    ASSERT_EQ(s.classes.size(), 6u);
+    ASSERT_EQ(e->classes.size(), 6u);
+    const auto z2 = [](double x, double y) { return std::fabs(x - y) / std::sqrt(std::max(x + y, 1.0)); };
+    for (std::size_t c = 0; c < s.classes.size(); ++c) {
+        const auto& x = s.classes[c];
+        const auto& y = e->classes[c];
+        const auto& w = sampled->statistics.classes[c];
+        ASSERT_EQ(x.alice, y.alice) << c;
+        ASSERT_EQ(x.bob, y.bob) << c;
+        EXPECT_LT(std::fabs(z_score(x.sent, y.sent, static_cast<double>(n))), 5) << c;
+        EXPECT_LT(std::fabs(z_score(x.left, y.left, y.sent)), 5) << c;
+        EXPECT_LT(std::fabs(z_score(x.right, y.right, y.sent)), 5) << c;
+        EXPECT_LT(std::fabs(z_score(x.both, y.both, y.sent)), 5) << c;
+        EXPECT_LT(z2(x.effective(), w.effective()), 5) << c;
+    }
+    EXPECT_EQ(std::make_pair(s.classes[4].alice, s.classes[4].bob), std::make_pair(std::size_t{0}, std::size_t{1}));
+    EXPECT_EQ(std::make_pair(s.classes[5].alice, s.classes[5].bob), std::make_pair(std::size_t{1}, std::size_t{0}));
+    EXPECT_LT(std::fabs(z_score(s.key.effective, e->key.effective, static_cast<double>(n))), 5);
+    EXPECT_LT(z2(run->truth.untagged(), sampled->truth.untagged()), 5);
+    EXPECT_TRUE(security::validate(s, p).ok());
+}
+
+TEST(EventStream, AggregatorRefusesAopp) {
+    auto p = protocol(1000);
+    p.aopp = true;
+    EXPECT_TRUE(EventStream::create(p, test_link(), 1).ok());  // the events do not depend on it
+    EXPECT_EQ(EventAggregator::create(p, test_link()).error().field, "aopp");
+    EXPECT_EQ(simulate_event_statistics(p, test_link(), 1).error().field, "aopp");
+}
+
 TEST(EventStream, RefusesInvalidInput) {
     auto p = protocol(1000);
     p.phase_match_slices = 4;

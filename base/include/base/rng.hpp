@@ -8,7 +8,9 @@
 // amplification or authentication.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <numbers>
 
 namespace tfqkd {
 
@@ -43,5 +45,29 @@ private:
     std::uint64_t key_;
     std::uint64_t counter_ = 0;
 };
+
+// --- free functions of (generator, index): pure functions of (seed, stream, n) ------------------
+
+// Uniform in [0, 1) with 53 random bits, from output n.
+inline double uniform_at(const CounterRng& rng, std::uint64_t n) noexcept {
+    return static_cast<double>(rng.at(n) >> 11) * 0x1.0p-53;
+}
+
+// Uniform in (0, 1] with 53 random bits, from output n (never 0: safe under a logarithm).
+inline double uniform_open_at(const CounterRng& rng, std::uint64_t n) noexcept {
+    return static_cast<double>((rng.at(n) >> 11) + 1) * 0x1.0p-53;
+}
+
+// A standard normal variate for index n, by the Box-Muller transform (Box and Muller, Ann. Math.
+// Stat. 29, 610 (1958)) of the two 32-bit halves of output n: one output per variate, so every
+// n in [0, 2^64) has its own variate (no index overflows or shares outputs with another). The
+// radius uniform lies in (0, 1] with 32 bits, so |z| <= sqrt(64 ln 2) = 6.66: the tail beyond,
+// of probability 2.7e-11, is not produced; the angle has 32 bits.
+inline double gaussian_at(const CounterRng& rng, std::uint64_t n) noexcept {
+    const std::uint64_t x = rng.at(n);
+    const double u = static_cast<double>((x >> 32) + 1) * 0x1.0p-32;          // (0, 1]
+    const double v = static_cast<double>(x & 0xFFFF'FFFFULL) * 0x1.0p-32;     // [0, 1)
+    return std::sqrt(-2 * std::log(u)) * std::cos(2 * std::numbers::pi * v);
+}
 
 }  // namespace tfqkd

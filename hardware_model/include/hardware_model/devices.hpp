@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "base/result.hpp"
 
@@ -36,7 +37,7 @@ public:
     virtual double free_spectral_range_hz() const = 0;
     // Lines are indexed -line_count()/2 .. (line_count()-1)/2 around the centre (index 0).
     virtual std::uint32_t line_count() const = 0;
-    // Relative rms fluctuation of the line power (long-term stability).
+    // Relative fluctuation of the line power (long-term stability); reported, not used by the link.
     virtual double intensity_fluctuation() const = 0;
     // Optical frequency of line n: f0 + n * FSR, f0 the frequency of the centre wavelength.
     // invalid_argument if n is outside the comb.
@@ -45,20 +46,26 @@ public:
 
 // A laser that can be injection-locked to a line of a frequency reference. Locked, it takes the
 // line's frequency and a narrow linewidth; unlocked, it runs at its own (free-running) wavelength.
+// Locking is two steps: the laser is first tuned (heaters, currents) from its free-running
+// frequency towards the line, over at most its tuning range; injection locking then captures it
+// when the remaining detuning is within the capture (locking) range.
 class Laser {
 public:
     virtual ~Laser() = default;
     virtual double wavelength_nm() const = 0;  // current: the line's when locked
     virtual double linewidth_hz() const = 0;   // current: the locked linewidth when locked
     virtual bool locked() const = 0;
-    // Locks to line `line` of `reference`. Fails (and stays unlocked) when the line is farther from
-    // the free-running frequency than the laser's locking range, or the line does not exist.
+    virtual double tuning_range_hz() const = 0;   // largest tuning away from the free-running frequency
+    virtual double locking_range_hz() const = 0;  // injection-locking capture range (after tuning)
+    // Locks to line `line` of `reference`. Fails (and stays unlocked) when the line does not exist
+    // or lies farther from the free-running frequency than tuning range + capture range.
     virtual Status injection_lock(const FrequencyReference& reference, std::int32_t line) = 0;
     virtual void unlock() = 0;
 };
 
-// An intensity modulator. It transmits a requested fraction of its maximum power, but never less
-// than its extinction floor 10^(-ER/10), and the emitted intensity fluctuates from pulse to pulse.
+// An intensity modulator. Its mean transmission is a requested fraction of its maximum power, but
+// never less than its extinction floor 10^(-ER/10); the emitted intensity fluctuates from pulse to
+// pulse around that mean.
 class IntensityModulator {
 public:
     virtual ~IntensityModulator() = default;
@@ -66,9 +73,10 @@ public:
     virtual double insertion_loss_db() const = 0;
     // Relative rms fluctuation of the emitted intensity.
     virtual double intensity_fluctuation() const = 0;
-    // Transmission actually achieved in `slot` for a requested one in [0, 1] (relative to the
-    // maximum): always in [10^(-ER/10), 1].
-    virtual double transmission(double requested, std::uint64_t slot) const = 0;
+    // Transmission achieved in `slot` for a requested one (relative to the maximum; requests are
+    // clamped to [10^(-ER/10), 1]): in [0, 1], with mean the clamped request. invalid_argument for a
+    // request that is not finite.
+    virtual Result<double> transmission(double requested, std::uint64_t slot) const = 0;
 };
 
 // A phase modulator: applies a requested phase with a random error.
@@ -78,10 +86,12 @@ public:
     virtual double half_wave_voltage_v() const = 0;  // V_pi
     virtual double phase_error_rad() const = 0;      // rms of the applied-phase error
     virtual double insertion_loss_db() const = 0;
-    // Phase applied in `slot` for a requested one, reduced to [0, 2 pi).
-    virtual double applied_phase(double requested_rad, std::uint64_t slot) const = 0;
-    // Drive voltage for a requested phase in [0, 2 pi): phase / pi * V_pi.
-    virtual double drive_voltage(double requested_rad) const = 0;
+    // Phase applied in `slot` for a requested one, reduced to [0, 2 pi). invalid_argument for a
+    // request that is not finite.
+    virtual Result<double> applied_phase(double requested_rad, std::uint64_t slot) const = 0;
+    // Drive voltage for a requested phase reduced to [0, 2 pi): phase / pi * V_pi. invalid_argument
+    // for a request that is not finite.
+    virtual Result<double> drive_voltage(double requested_rad) const = 0;
 };
 
 // A variable optical attenuator.
@@ -143,29 +153,60 @@ public:
     virtual double splitting_ratio() const = 0;
     // Loss from the server's input fibre to the beam splitter (coupling, demultiplexing, control).
     virtual double insertion_loss_db() const = 0;
-    // Extinction ratio of the interference fringe (max over min output for equal inputs): the
-    // residual mode mismatch of the two arms (polarisation, timing, spectrum).
-    virtual double interference_extinction_ratio_db() const = 0;
+    // Mode-overlap extinction ratio X (dB): the fringe extinction (max over min output for equal
+    // inputs) that the residual mode mismatch of the two arms (polarisation, timing, spectrum)
+    // alone would give behind a perfectly balanced splitter, X = (1 + v_mode)/(1 - v_mode). It
+    // excludes the splitting ratio, which splitting_ratio() gives and the bridge applies once.
+    virtual double mode_overlap_extinction_ratio_db() const = 0;
     // Intensities at the detectors for coherent inputs of mean photon numbers a (Alice) and b (Bob)
     // at the beam splitter with relative phase delta, with perfect mode overlap. Lossless beam
-    // splitter: left + right = a + b for every phase.
-    virtual OutputIntensities split(double a, double b, double delta) const = 0;
+    // splitter: left + right = a + b for every phase. invalid_argument for a negative or non-finite
+    // intensity or a non-finite phase.
+    virtual Result<OutputIntensities> split(double a, double b, double delta) const = 0;
 };
 
-// Phase reference and tracking: a strong reference, at the same or at a second wavelength, from
-// which the relay estimates the relative phase of the two arms and compensates it.
+// What the link gives the phase tracker to work with (docs/hardware-model.md §2.6).
+struct PhaseConditions {
+    double visibility = 1;            // interference visibility of the link, 1 - 2 e_d, in (0, 1]
+    double signal_click_rate_hz = 0;  // single-photon click rate of the quantum signal at the relay
+};
+
+// The residual relative phase after compensation, by contribution (variances in rad^2).
+struct ResidualPhase {
+    double lag_rad2 = 0;            // (r_ref T_s)^2 / 12
+    double differential_rad2 = 0;   // (r_d T_c)^2 / 3 (dual wavelength only)
+    double calibration_rad2 = 0;    // 1 / (V^2 R_click T_c) (dual wavelength only)
+    double estimation_rad2 = 0;     // f_s / (V^2 R_ref)
+    double calibration_interval_s = 0;  // T_c; infinite when the differential phase does not drift
+    double variance() const noexcept { return lag_rad2 + differential_rad2 + calibration_rad2 + estimation_rad2; }
+};
+
+// Phase reference and tracking: a strong reference from which the relay estimates the relative
+// phase of the two arms and compensates it. Dual wavelength: the reference is on its own comb line
+// and its own (demultiplexed) detectors, and the differential phase between the two wavelengths is
+// calibrated from the quantum signal's interference. Time multiplexed: the reference is sent at the
+// signal's wavelength in reserved time slots to the same detectors, so there is no differential
+// phase to calibrate.
 class PhaseTracker {
 public:
     virtual ~PhaseTracker() = default;
     virtual bool dual_wavelength() const = 0;
+    // The comb line of the reference (dual wavelength); nullopt when time multiplexed.
+    virtual std::optional<std::int32_t> reference_line() const = 0;
     virtual double reference_drift_rad_per_ms() const = 0;     // drift of the reference phase
     virtual double differential_drift_rad_per_ms() const = 0;  // reference versus quantum signal
-    virtual double sampling_rate_hz() const = 0;
-    virtual double estimation_noise_rad() const = 0;           // rms error of one phase estimate
-    virtual double calibration_interval_s() const = 0;         // of the differential phase
-    // Standard deviation of the relative phase left after compensation, for the given drift rates.
-    virtual double residual_phase_rad(double reference_drift_rad_per_ms,
-                                      double differential_drift_rad_per_ms) const = 0;
+    virtual double sampling_rate_hz() const = 0;               // f_s
+    virtual double reference_click_rate_hz() const = 0;        // R_ref, reference clicks per second
+    // Mean photon number per pulse of the quantum signal (at the clients' calibration point) whose
+    // clicks calibrate the differential phase; 0 when time multiplexed.
+    virtual double signal_mean_photons() const = 0;
+    // The calibration interval minimising the differential and calibration terms at the nominal
+    // differential drift: T_c = (3 / (2 r_d^2 V^2 R_click))^(1/3).
+    virtual Result<double> calibration_interval_s(const PhaseConditions& conditions) const = 0;
+    // The residual for the given drift rates, with T_c chosen at the nominal rates.
+    // invalid_argument for rates or conditions out of range, or no signal clicks to calibrate with.
+    virtual Result<ResidualPhase> residual_phase(double reference_drift_rad_per_ms, double differential_drift_rad_per_ms,
+                                                 const PhaseConditions& conditions) const = 0;
 };
 
 // The clock: pulse repetition rate and detection window.

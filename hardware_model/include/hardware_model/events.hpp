@@ -60,7 +60,8 @@ struct UnheraldedWindows {
 
 class EventStream {
 public:
-    // The same checks as sample_statistics (validate_simulation).
+    // The same checks as sample_statistics (validate_simulation): the 3- and 4-intensity SNS
+    // protocols. With AOPP the stream is the same (pairing is post-processing by the protocol layer).
     static Result<EventStream> create(const security::ProtocolParameters& protocol, const Link& link,
                                       std::uint64_t seed);
 
@@ -131,7 +132,9 @@ private:
 };
 
 // Accumulates a stream into the statistics and ground truth of sample_statistics (same format, same
-// order of classes and compositions), so that the two fidelities can be compared.
+// order of classes and compositions: for the 3-intensity protocol the one-sided Z classes after the
+// X-X ones), so that the two fidelities can be compared. It gives the raw key: AOPP is refused
+// (field "aopp"); the pairing acts on the events, in the protocol layer.
 class EventAggregator {
 public:
     static Result<EventAggregator> create(const security::ProtocolParameters& protocol, const Link& link);

@@ -57,7 +57,8 @@ struct LaserSpec {
     Parameter wavelength_nm;           // free-running
     Parameter free_running_linewidth_hz;
     Parameter locked_linewidth_hz;
-    Parameter locking_range_hz;        // largest detuning from a line that still locks
+    Parameter tuning_range_hz;         // largest tuning away from the free-running frequency
+    Parameter locking_range_hz;        // injection-locking capture range, after tuning
 };
 
 struct IntensityModulatorSpec {
@@ -110,7 +111,7 @@ struct RelaySpec {
     std::string kind;  // beam_splitter
     Parameter splitting_ratio;
     Parameter insertion_loss_db;
-    Parameter interference_extinction_ratio_db;
+    Parameter mode_overlap_extinction_ratio_db;  // fringe extinction of mode mismatch alone (balanced splitter)
 };
 
 struct PhaseTrackingSpec {
@@ -118,10 +119,12 @@ struct PhaseTrackingSpec {
     Parameter reference_drift_rad_per_ms;
     Parameter differential_drift_rad_per_ms;
     Parameter sampling_rate_hz;
-    Parameter estimation_noise_rad;
-    Parameter calibration_interval_s;
+    Parameter reference_click_rate_hz;  // R_ref: clicks of the reference per second
     Parameter drift_variability;       // coefficient of variation of a block's drift rate
     Parameter drift_correlation_time_s;
+    // dual_wavelength only (required there, rejected for time_multiplexed):
+    std::optional<Parameter> reference_line;       // comb line of the reference (an index)
+    std::optional<Parameter> signal_mean_photons;  // mean photon number of the calibrating signal
 };
 
 struct ClockSpec {
@@ -176,7 +179,10 @@ std::filesystem::path installed_profiles_dir();
 // The profile of chip `chip_index` of a wafer: every parameter with a spread is replaced by a draw
 // from it, the stream of the counter-based generator being the chip index, so the same (seed, index)
 // always gives the same chip and different indices give independent chips. Draws are truncated to
-// the parameter's range by redrawing (docs/hardware-model.md, §2.4). Parameters without a spread
+// the parameter's range by redrawing, and a chip that breaks a cross-field rule of the reader (a
+// locked linewidth above the free-running one, a detection window longer than the slot, ...) is
+// redrawn as a whole, so every chip is a profile parse_profile would accept; after 64 rejected
+// chips the nominal profile is returned (docs/hardware-model.md, §2.4). Parameters without a spread
 // keep their value. The spreads stay in the result (as information); drawing again from a drawn
 // chip is not meaningful.
 Profile draw_chip(const Profile& profile, std::uint64_t seed, std::uint64_t chip_index);
@@ -187,6 +193,11 @@ template <class F>
 void for_each_parameter(Profile& p, F&& f);
 template <class F>
 void for_each_parameter(const Profile& p, F&& f);
+
+// The first cross-field rule `p` breaks, as "<field path>: <what>" (nullopt if none): a locked
+// linewidth above the free-running one, a detection window longer than the slot, a reference line
+// outside the comb, a differential drift on a time-multiplexed tracker. parse_profile reports it as Errc::inconsistent; draw_chip redraws a chip that breaks one.
+std::optional<std::string> cross_field_violation(const Profile& p);
 
 // The canonical unit of each accepted unit, and the factor to it: docs/hardware-model.md §2.2.
 // nullopt for an unknown unit.
@@ -205,6 +216,7 @@ void visit_parameters(P& p, F& f) {
         f("laser.wavelength", p.laser->wavelength_nm);
         f("laser.free_running_linewidth", p.laser->free_running_linewidth_hz);
         f("laser.locked_linewidth", p.laser->locked_linewidth_hz);
+        f("laser.tuning_range", p.laser->tuning_range_hz);
         f("laser.locking_range", p.laser->locking_range_hz);
     }
     if (p.intensity_modulators) {
@@ -241,16 +253,18 @@ void visit_parameters(P& p, F& f) {
     if (p.relay) {
         f("relay.splitting_ratio", p.relay->splitting_ratio);
         f("relay.insertion_loss", p.relay->insertion_loss_db);
-        f("relay.interference_extinction_ratio", p.relay->interference_extinction_ratio_db);
+        f("relay.mode_overlap_extinction_ratio", p.relay->mode_overlap_extinction_ratio_db);
     }
     if (p.phase_tracking) {
         f("phase_tracking.reference_drift", p.phase_tracking->reference_drift_rad_per_ms);
         f("phase_tracking.differential_drift", p.phase_tracking->differential_drift_rad_per_ms);
         f("phase_tracking.sampling_rate", p.phase_tracking->sampling_rate_hz);
-        f("phase_tracking.estimation_noise", p.phase_tracking->estimation_noise_rad);
-        f("phase_tracking.calibration_interval", p.phase_tracking->calibration_interval_s);
+        f("phase_tracking.reference_click_rate", p.phase_tracking->reference_click_rate_hz);
         f("phase_tracking.drift_variability", p.phase_tracking->drift_variability);
         f("phase_tracking.drift_correlation_time", p.phase_tracking->drift_correlation_time_s);
+        if (p.phase_tracking->reference_line) f("phase_tracking.reference_line", *p.phase_tracking->reference_line);
+        if (p.phase_tracking->signal_mean_photons)
+            f("phase_tracking.signal_mean_photons", *p.phase_tracking->signal_mean_photons);
     }
     if (p.clock) {
         f("clock.repetition_rate", p.clock->repetition_rate_hz);

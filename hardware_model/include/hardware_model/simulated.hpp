@@ -17,11 +17,19 @@
 
 namespace tfqkd::hardware_model {
 
-// A standard normal variate for index n of a stream (Box-Muller on outputs 2n and 2n + 1).
-double gaussian_at(const CounterRng& rng, std::uint64_t n) noexcept;
+// A standard normal variate for index n of a stream: base/rng.hpp (one output per variate).
+using tfqkd::gaussian_at;
+
+// 10^(-db/10): the transmittance of a loss of `db` dB.
+double transmittance_of_loss_db(double db) noexcept;
 
 class SimulatedFrequencyReference final : public FrequencyReference {
 public:
+    // The spec's line count must be a whole number in [1, 2^31 - 1] and the centre wavelength and
+    // FSR finite and positive: invalid_argument otherwise (a parsed profile always is).
+    static Result<SimulatedFrequencyReference> create(const FrequencyReferenceSpec& spec);
+    // Without the checks of create(): a line count that is not a whole number in [1, 2^31 - 1]
+    // gives a comb without lines (every line_frequency_hz is then an error), never undefined behaviour.
     explicit SimulatedFrequencyReference(const FrequencyReferenceSpec& spec);
     double centre_wavelength_nm() const override { return centre_nm_; }
     double free_spectral_range_hz() const override { return fsr_hz_; }
@@ -42,6 +50,8 @@ public:
     double wavelength_nm() const override;
     double linewidth_hz() const override { return locked_ ? locked_linewidth_hz_ : free_linewidth_hz_; }
     bool locked() const override { return locked_; }
+    double tuning_range_hz() const override { return tuning_range_hz_; }
+    double locking_range_hz() const override { return locking_range_hz_; }
     Status injection_lock(const FrequencyReference& reference, std::int32_t line) override;
     void unlock() override { locked_ = false; }
 
@@ -49,6 +59,7 @@ private:
     double free_wavelength_nm_;
     double free_linewidth_hz_;
     double locked_linewidth_hz_;
+    double tuning_range_hz_;
     double locking_range_hz_;
     bool locked_ = false;
     double locked_frequency_hz_ = 0;
@@ -60,7 +71,7 @@ public:
     double extinction_ratio_db() const override { return extinction_db_; }
     double insertion_loss_db() const override { return insertion_db_; }
     double intensity_fluctuation() const override { return fluctuation_; }
-    double transmission(double requested, std::uint64_t slot) const override;
+    Result<double> transmission(double requested, std::uint64_t slot) const override;
 
 private:
     double extinction_db_;
@@ -75,8 +86,8 @@ public:
     double half_wave_voltage_v() const override { return v_pi_; }
     double phase_error_rad() const override { return error_rad_; }
     double insertion_loss_db() const override { return insertion_db_; }
-    double applied_phase(double requested_rad, std::uint64_t slot) const override;
-    double drive_voltage(double requested_rad) const override;
+    Result<double> applied_phase(double requested_rad, std::uint64_t slot) const override;
+    Result<double> drive_voltage(double requested_rad) const override;
 
 private:
     double v_pi_;
@@ -153,13 +164,13 @@ public:
     SimulatedDetector& right_detector() { return right_; }
     double splitting_ratio() const override { return ratio_; }
     double insertion_loss_db() const override { return insertion_db_; }
-    double interference_extinction_ratio_db() const override { return fringe_db_; }
-    OutputIntensities split(double a, double b, double delta) const override;
+    double mode_overlap_extinction_ratio_db() const override { return mode_db_; }
+    Result<OutputIntensities> split(double a, double b, double delta) const override;
 
 private:
     double ratio_;
     double insertion_db_;
-    double fringe_db_;
+    double mode_db_;
     SimulatedDetector left_;
     SimulatedDetector right_;
 };
@@ -168,21 +179,29 @@ class SimulatedPhaseTracker final : public PhaseTracker {
 public:
     explicit SimulatedPhaseTracker(const PhaseTrackingSpec& spec);
     bool dual_wavelength() const override { return dual_; }
+    std::optional<std::int32_t> reference_line() const override { return reference_line_; }
     double reference_drift_rad_per_ms() const override { return reference_; }
     double differential_drift_rad_per_ms() const override { return differential_; }
     double sampling_rate_hz() const override { return sampling_hz_; }
-    double estimation_noise_rad() const override { return estimation_rad_; }
-    double calibration_interval_s() const override { return calibration_s_; }
-    double residual_phase_rad(double reference_drift_rad_per_ms, double differential_drift_rad_per_ms) const override;
+    double reference_click_rate_hz() const override { return reference_click_hz_; }
+    double signal_mean_photons() const override { return signal_photons_; }
+    Result<double> calibration_interval_s(const PhaseConditions& conditions) const override;
+    Result<ResidualPhase> residual_phase(double reference_drift_rad_per_ms, double differential_drift_rad_per_ms,
+                                         const PhaseConditions& conditions) const override;
 
 private:
     bool dual_;
+    std::optional<std::int32_t> reference_line_;
     double reference_;
     double differential_;
     double sampling_hz_;
-    double estimation_rad_;
-    double calibration_s_;
+    double reference_click_hz_;
+    double signal_photons_;
 };
+
+// The calibration interval minimising (r_d T_c)^2 / 3 + 1 / (V^2 R_click T_c):
+// T_c = (3 / (2 r_d^2 V^2 R_click))^(1/3), r_d in rad/s; infinite for r_d = 0.
+double optimal_calibration_interval_s(double differential_rad_per_s, double visibility, double signal_click_rate_hz) noexcept;
 
 class SimulatedClock final : public Clock {
 public:
@@ -224,11 +243,17 @@ struct LinkBreakdown {
     double fibre_loss_alice_db = 0;    // fibre, including extra loss
     double fibre_loss_bob_db = 0;
     double relay_insertion_loss_db = 0;
-    double misalignment_fringe = 0;    // from the interference extinction ratio alone
+    double misalignment_mode_overlap = 0;  // from the mode-overlap extinction ratio alone
     double misalignment_splitter = 0;  // from the splitting ratio alone
     double misalignment_phase = 0;     // from the phase modulators' errors alone
-    double residual_phase_rad = 0;     // = link.phase_noise_rad
-    double vacuum_floor_alice = 0;     // intensity of a "vacuum" pulse relative to the maximum
+    double visibility = 0;             // v = 1 - 2 e_d
+    double signal_click_rate_hz = 0;   // eta_d (eta_A + eta_B) mu_signal f_rep (dual wavelength)
+    PhaseConditions phase_conditions;  // what phase_blocks needs to reproduce this link's residual
+    ResidualPhase residual;            // the residual's contributions and T_c
+    double residual_phase_rad = 0;     // = link.phase_noise_rad = sqrt(residual.variance())
+    // Intensity of a "vacuum" pulse relative to the maximum: 10^(-ER/10) of ONE intensity modulator
+    // (the one that sets the decoy levels; the others are held open), see docs/hardware-model.md §2.5.
+    double vacuum_floor_alice = 0;
     double vacuum_floor_bob = 0;
     double intensity_fluctuation_alice = 0;  // relative rms
     double intensity_fluctuation_bob = 0;
@@ -236,6 +261,8 @@ struct LinkBreakdown {
 };
 
 // Both lasers must be locked to the same frequency (within 1 kHz): invalid_argument otherwise.
+// Every value read from a device is checked (finite, in its physical range): invalid_argument whose
+// field names the value and whose detail names the device, e.g. a NaN fibre loss.
 Result<LinkBreakdown> link_from_devices(const ClientDevices& alice, const ClientDevices& bob, const FibreLink& fibre_alice,
                                         const FibreLink& fibre_bob, const ServerDevices& server);
 
@@ -252,7 +279,9 @@ struct FibrePair {
 // Builds simulated devices from two client (or bench) profiles and a server (or bench) profile,
 // injection-locks both lasers to line `comb_line` of the server's frequency reference and calls
 // link_from_devices. Errors: a profile of the wrong role, a fibre length or loss that is negative
-// or not finite, a laser that cannot lock to the line.
+// or not finite (field: the offending FibrePair member), a laser that cannot lock to the line, and
+// comb_line equal to a dual-wavelength tracker's reference line (field "comb_line"): the reference
+// line carries the strong phase reference, not a quantum signal.
 Result<LinkBreakdown> link_from_profiles(const Profile& alice, const Profile& bob, const Profile& server,
                                          const FibrePair& fibre, std::int32_t comb_line = 0);
 
@@ -269,11 +298,17 @@ struct PhaseBlock {
 };
 
 // The blocks of a session of `session_s` seconds cut into blocks of `block_s` (the last one may be
-// shorter): in each block the drift rates are drawn from a log-normal AR(1) process around the
-// profile's rates (docs/hardware-model.md §2.6), and the residual follows from them. At most 10^7
-// blocks. Errors: a profile without phase tracking, non-positive or non-finite durations.
+// shorter, and its drift correlation with the previous block uses its own duration): in each block
+// the drift rates are drawn from a log-normal AR(1) process around the profile's rates
+// (docs/hardware-model.md §2.6), and the residual follows from them and `conditions` (those of the
+// link, LinkBreakdown::phase_conditions). Without conditions the residual is that of an ideal link
+// (visibility 1 and unlimited signal clicks: no calibration noise, the differential phase
+// recalibrated continuously), a lower bound; pass the link's conditions to match link_from_profiles.
+// At most 10^5 blocks (about 64 bytes each). Errors: a profile without phase tracking,
+// non-positive or non-finite durations (field session_s or block_s), too many blocks.
 Result<std::vector<PhaseBlock>> phase_blocks(const Profile& server, double session_s, double block_s,
-                                             std::uint64_t seed);
+                                             std::uint64_t seed,
+                                             const std::optional<PhaseConditions>& conditions = std::nullopt);
 
 // The link of one block: `base` with the block's residual phase as its phase noise.
 Link link_for_block(const Link& base, const PhaseBlock& block);
