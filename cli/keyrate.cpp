@@ -25,6 +25,7 @@
 #include "keyrate_plot.hpp"
 #include "security/bounds.hpp"
 #include "security/optimise.hpp"
+#include "security/pm.hpp"
 #include "security/sns.hpp"
 
 namespace tfqkd::cli {
@@ -185,6 +186,14 @@ Interval channel_transmittance(const LinkSpec& l) {
     return security::fibre_transmittance(l.arm_loss_alice_db, 1.0) * security::fibre_transmittance(l.arm_loss_bob_db, 1.0);
 }
 
+// The certified key length of the protocol's family (docs/security.md sections 4 and 7).
+Result<security::KeyLength> key_length(const security::ProtocolParameters& protocol,
+                                       const security::SecurityParameters& security,
+                                       const security::CountStatistics& counts, const security::SnsOptions& options) {
+    if (protocol.family == security::Family::pm) return security::pm_key_length(protocol, security, counts, options);
+    return security::sns_key_length(protocol, security, counts, options);
+}
+
 Result<PointResult> compute(const Scenario& s, const std::optional<LinkSpec>& link, Analysis analysis, bool optimise,
                             const HardwareProfiles* hardware) {
     PointResult out;
@@ -202,7 +211,9 @@ Result<PointResult> compute(const Scenario& s, const std::optional<LinkSpec>& li
         const security::StatisticsPredictor predict = [&model](const security::ProtocolParameters& q) {
             return hardware_model::expected_statistics(q, *model);
         };
-        auto best = security::optimise_sns(s.protocol, s.security, predict, options);
+        auto best = s.protocol.family == security::Family::pm
+                        ? security::optimise_pm(s.protocol, s.security, predict, options)
+                        : security::optimise_sns(s.protocol, s.security, predict, options);
         if (!best) return std::move(best).error();
         out.key = std::move(best->key);
         out.expected = std::move(best->statistics);
@@ -211,12 +222,12 @@ Result<PointResult> compute(const Scenario& s, const std::optional<LinkSpec>& li
     } else if (s.kind != Kind::certify) {
         auto stats = hardware_model::expected_statistics(s.protocol, *model);
         if (!stats) return std::move(stats).error();
-        auto key = security::sns_key_length(s.protocol, s.security, *stats, options);
+        auto key = key_length(s.protocol, s.security, *stats, options);
         if (!key) return std::move(key).error();
         out.key = std::move(key.value());
         out.expected = std::move(stats.value());
     } else {
-        auto key = security::sns_key_length(s.protocol, s.security, s.counts, options);
+        auto key = key_length(s.protocol, s.security, s.counts, options);
         if (!key) return std::move(key).error();
         out.key = std::move(key.value());
     }
@@ -376,7 +387,8 @@ void print_header(const std::string& file, const Scenario& s, Analysis analysis,
         if (!sweep) std::printf("  link: %s\n", link_text(*s.link).c_str());
         std::printf("  error correction: f = %s\n", plain(s.ec_efficiency).c_str());
     } else {
-        std::printf("  %zu classes; sifted key %s bits with %s errors; error correction: %s\n", s.counts.classes.size(),
+        std::printf("  %zu classes; sifted key %s bits with %s errors; error correction: %s\n",
+                    s.counts.classes.size() + s.counts.matched.size(),
                     whole_text(s.counts.key.effective).c_str(), whole_text(s.counts.key.errors).c_str(),
                     s.counts.key.ec_leakage_bits ? (whole_text(*s.counts.key.ec_leakage_bits) + " bits disclosed (measured)").c_str()
                                                  : ("f = " + plain(s.ec_efficiency)).c_str());
@@ -434,10 +446,23 @@ void print_table(const std::string& file, const Scenario& s, const std::vector<P
         const auto line = [](const char* name, const Interval& x) {
             std::printf("  %-50s %s\n", name, security::to_string(x, 7).c_str());
         };
-        line("vacuum yield s0 (lower bound)", b.s0_lower);
-        line("vacuum yield s0 (upper bound)", b.s0_upper);
-        line("single-photon yield s1 (lower bound)", b.s1_lower);
-        if (s.protocol.aopp) {
+        const bool pm = s.protocol.family == security::Family::pm;
+        if (pm) {
+            line("vacuum yield Y0 (lower bound)", b.s0_lower);
+            line("vacuum yield Y0 (upper bound)", b.s0_upper);
+            line("single-photon yield Y1 (lower bound)", b.s1_lower);
+            line("single-photon key detections n1 (lower bound)", b.untagged_lower);
+            line("phase errors in the key (upper bound)", b.phase_errors_upper);
+            line("phase-error rate E^X (upper bound)", b.phase_error_rate_upper);
+            line("bit-error rate of the sifted key E^Z", b.key_error_rate);
+        } else {
+            line("vacuum yield s0 (lower bound)", b.s0_lower);
+            line("vacuum yield s0 (upper bound)", b.s0_upper);
+            line("single-photon yield s1 (lower bound)", b.s1_lower);
+        }
+        if (pm) {
+            // Printed above.
+        } else if (s.protocol.aopp) {
             line("untagged bits before pairing (lower bound)", b.raw_untagged_lower);
             line("their phase-error rate (upper bound)", b.raw_phase_error_rate_upper);
             line("untagged pairs n1' after AOPP (lower bound)", b.untagged_lower);
@@ -454,7 +479,8 @@ void print_table(const std::string& file, const Scenario& s, const std::vector<P
         if (analysis == Analysis::finite) {
             line("correctness term log2(2/eps_cor)", b.correctness_bits);
             line("privacy term 2 log2(1/(sqrt2 eps_pa eps_smooth))", b.privacy_bits);
-            if (const auto roles = security::sns_roles(s.protocol.alice, "alice"); roles && !roles->x_strong)
+            if (const auto roles = security::sns_roles(s.protocol.alice, "alice");
+                !pm && roles && !roles->x_strong)
                 line("one-sided Z counts disclosed, 2 log2(N+1)", b.disclosure_bits);
         }
         line("key-length formula (bits)", p.key.length);
@@ -584,7 +610,7 @@ keyrate::PlotData plot_data(const Scenario& s, const std::vector<PointResult>& p
 }  // namespace
 
 CLI::App* add_keyrate_command(CLI::App& app, KeyrateOptions& o) {
-    CLI::App* cmd = app.add_subcommand("keyrate", "Certified SNS key rates: predict an experiment or certify its statistics");
+    CLI::App* cmd = app.add_subcommand("keyrate", "Certified TF-QKD key rates (SNS, PM): predict an experiment or certify its statistics");
     cmd->footer("The input is one JSON file: an experiment to predict (with \"link\") or observed statistics to certify "
                 "(with \"counts\"); docs/keyrate.md describes both.\nExit status: 0 on success (an empty key included), "
                 "2 for bad input, 1 when an output cannot be written.\n");
@@ -597,7 +623,8 @@ CLI::App* add_keyrate_command(CLI::App& app, KeyrateOptions& o) {
         ->type_name("FROM:TO:STEP");
     cmd->add_flag("--asymptotic", o.asymptotic, "Asymptotic analysis (default: finite-key)");
     cmd->add_flag("--optimise", o.optimise,
-                  "Predictions: search mu_z, eps, p_z, the decoys and their probabilities for the longest key, "
+                  "Predictions: search the intensities (SNS: mu_z, eps, p_z; PM: mu, p_key), the decoys and their "
+                  "probabilities for the longest key, "
                   "then certify the optimum");
     cmd->add_flag("--json", o.json, "Print one JSON object (an array for a sweep)");
     cmd->add_flag("--csv", o.csv, "Print CSV: a header line and one row per point");

@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <limits>
 #include <numbers>
+#include <utility>
 #include <set>
 #include <vector>
 
@@ -204,7 +205,7 @@ std::optional<double> optional_number(const Object& o, std::string_view key, con
 std::vector<Setting> read_party(const json& j, const std::string& path) {
     if (!j.is_array())
         fail(path, "expected an array of settings {\"window\", \"intensity\", \"probability\"}, got " + describe(j));
-    if (j.empty()) fail(path, "the list of settings is empty; SNS takes 4 or 5 settings");
+    if (j.empty()) fail(path, "the list of settings is empty; SNS takes 4 or 5 settings, PM 4");
     if (j.size() > 64) fail(path, std::to_string(j.size()) + " settings; at most 64 are accepted");
     std::vector<Setting> settings;
     double sum = 0;
@@ -235,14 +236,16 @@ security::ProtocolParameters read_protocol(const json& j) {
                    {"family", "aopp", "pulses", "phase_slices", "phase_match_slices", "alice", "bob"},
                    "the protocol and its settings");
     security::ProtocolParameters p;
-    const json& family = o.require("family", "the protocol family: \"sns\"");
+    const json& family = o.require("family", "the protocol family: \"sns\" or \"pm\"");
     const std::string name = text(family, o.path("family"), "the protocol family");
     if (name == "sns") {
         p.family = security::Family::sns;
-    } else if (name == "pm" || name == "cal19" || name == "mode_pairing") {
-        fail(o.path("family"), show(family) + " has no certified key-length analysis yet; accepted: \"sns\"");
+    } else if (name == "pm") {
+        p.family = security::Family::pm;
+    } else if (name == "cal19" || name == "mode_pairing") {
+        fail(o.path("family"), show(family) + " has no certified key-length analysis yet; accepted: \"sns\", \"pm\"");
     } else {
-        fail(o.path("family"), show(family) + " is not a protocol family; accepted: \"sns\"");
+        fail(o.path("family"), show(family) + " is not a protocol family; accepted: \"sns\", \"pm\"");
     }
     if (const json* v = o.find("aopp")) p.aopp = boolean(*v, o.path("aopp"), "actively odd-parity pairing");
     p.pulses = whole(o.require("pulses", "N, pulses sent by each party, a whole number such as 1e12"), o.path("pulses"),
@@ -259,6 +262,16 @@ security::ProtocolParameters read_protocol(const json& j) {
     p.alice = read_party(o.require("alice", "Alice's settings"), o.path("alice"));
     if (const json* v = o.find("bob")) p.bob = read_party(*v, o.path("bob"));
     else p.bob = p.alice;
+    if (p.family == security::Family::pm) {
+        // The PM roles, checked here so that the error names the party's list and the family.
+        for (const auto& [party, settings] : {std::pair{"alice", &p.alice}, std::pair{"bob", &p.bob}}) {
+            const auto roles = security::pm_roles(*settings, party);
+            if (!roles)
+                fail(o.path(party), roles.error().detail +
+                                        " (protocol.family \"pm\" takes one key setting {\"window\": \"z\", intensity "
+                                        "mu/2 > 0}, one X vacuum and two X decoys of different intensities)");
+        }
+    }
     return p;
 }
 
@@ -327,7 +340,56 @@ security::Count count(const Object& o, std::string_view key, std::string_view wh
         whole(o.require(key, what), o.path(key), 0, kMaxWhole, "an observed count: a non-negative whole number"));
 }
 
+// PM (docs/keyrate.md): the phase-matched test classes and the key with its matched windows.
+security::CountStatistics read_pm_counts(const json& j, const security::ProtocolParameters& p) {
+    const Object o(j, "counts", {"matched", "key"}, "observed PM statistics");
+    security::CountStatistics c;
+    const json& matched = o.require("matched", "the phase-matched test classes vacuum-vacuum, nu_1-nu_1, nu_2-nu_2");
+    const std::string matched_path = o.path("matched");
+    if (!matched.is_array())
+        fail(matched_path, "expected an array of {alice, bob, windows, effective, errors}, got " + describe(matched));
+    for (std::size_t i = 0; i < matched.size(); ++i) {
+        const Object k(matched[i], element(matched_path, i), {"alice", "bob", "windows", "effective", "errors"},
+                       "the counts of one phase-matched test class");
+        security::MatchedClassCounts mc;
+        const auto index = [&](std::string_view key, std::size_t settings, std::string_view party) {
+            const std::uint64_t v = whole(k.require(key, "index of the setting in protocol." + std::string(party)),
+                                          k.path(key), 0, kMaxWhole, "index into protocol." + std::string(party));
+            if (v >= settings)
+                fail(k.path(key), std::to_string(v) + " names no setting: protocol." + std::string(party) +
+                                      " has settings 0 to " + std::to_string(settings - 1));
+            return static_cast<std::size_t>(v);
+        };
+        mc.alice = index("alice", p.alice.size(), "alice");
+        mc.bob = index("bob", p.bob.size(), "bob");
+        mc.windows = count(k, "windows", "phase-matched windows of this class");
+        mc.effective = count(k, "effective", "of which heralded by exactly one detector");
+        mc.errors = count(k, "errors", "of which at the detector the matched phase makes dark");
+        if (mc.effective > mc.windows) fail(k.path("effective"), "exceeds windows (" + json(mc.windows).dump() + ")");
+        if (mc.errors > mc.effective) fail(k.path("errors"), "exceeds effective (" + json(mc.effective).dump() + ")");
+        for (std::size_t e = 0; e < c.matched.size(); ++e)
+            if (c.matched[e].alice == mc.alice && c.matched[e].bob == mc.bob)
+                fail(element(matched_path, i), "repeats the class alice " + std::to_string(mc.alice) + ", bob " +
+                                                   std::to_string(mc.bob) + " of matched[" + std::to_string(e) + "]");
+        c.matched.push_back(mc);
+    }
+    const Object key(o.require("key", "{windows, effective, errors, ec_leakage_bits} of the matched key windows"),
+                     o.path("key"), {"windows", "effective", "errors", "ec_leakage_bits"}, "the sifted key");
+    c.key.windows = count(key, "windows", "W, phase-matched key windows (heralded or not)");
+    if (!(c.key.windows > 0)) fail(key.path("windows"), "is 0; PM needs the phase-matched key windows W > 0");
+    c.key.effective = count(key, "effective", "n_key, effective events in matched key windows (sifted key bits)");
+    c.key.errors = count(key, "errors", "bit errors in the sifted key");
+    if (key.find("ec_leakage_bits"))
+        c.key.ec_leakage_bits = count(key, "ec_leakage_bits", "bits disclosed by error correction");
+    if (c.key.effective > c.key.windows)
+        fail(key.path("effective"), "exceeds windows (" + json(c.key.windows).dump() + ")");
+    if (c.key.errors > c.key.effective)
+        fail(key.path("errors"), "exceeds effective (" + json(c.key.effective).dump() + ")");
+    return c;
+}
+
 security::CountStatistics read_counts(const json& j, const security::ProtocolParameters& p) {
+    if (p.family == security::Family::pm) return read_pm_counts(j, p);
     const Object o(j, "counts", {"classes", "phase_matched", "key", "aopp"}, "observed statistics");
     security::CountStatistics c;
     const json& classes = o.require("classes", "the announced X-X classes");
@@ -595,6 +657,16 @@ nlohmann::ordered_json security_json(const security::SecurityParameters& s) {
 
 nlohmann::ordered_json counts_json(const security::CountStatistics& c) {
     using Json = nlohmann::ordered_json;
+    if (!c.matched.empty() || c.key.windows > 0) {
+        // PM: the matched test classes and the key with its windows (docs/keyrate.md).
+        Json matched = Json::array();
+        for (const auto& m : c.matched)
+            matched.push_back(Json{{"alice", m.alice}, {"bob", m.bob}, {"windows", m.windows},
+                                   {"effective", m.effective}, {"errors", m.errors}});
+        Json key{{"windows", c.key.windows}, {"effective", c.key.effective}, {"errors", c.key.errors}};
+        if (c.key.ec_leakage_bits) key["ec_leakage_bits"] = *c.key.ec_leakage_bits;
+        return Json{{"matched", matched}, {"key", key}};
+    }
     Json classes = Json::array();
     for (const auto& k : c.classes)
         classes.push_back(Json{{"alice", k.alice}, {"bob", k.bob}, {"sent", k.sent}, {"left", k.left},

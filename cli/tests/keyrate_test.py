@@ -24,6 +24,8 @@ TFQKD = sys.argv[1]
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 PREDICTION = os.path.join(DATA, "sns_prediction.json")
 OBSERVED = os.path.join(DATA, "sns_observed.json")
+PM_PREDICTION = os.path.join(DATA, "pm_prediction.json")
+PM_OBSERVED = os.path.join(DATA, "pm_observed.json")
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -324,5 +326,71 @@ with tempfile.TemporaryDirectory() as tmp:
     bad("duplicate_key", None, "protocol.family", text='{"protocol": {"family": "sns", "family": "sns"}, "link": {}}')
     bad("both_kinds", None, "counts", text='{"link": {}, "counts": {}}')
     bad("sweep_syntax", scenario, "--sweep", "--sweep", "0:700")
+
+    # --- PM-QKD (docs/security.md 7, docs/keyrate.md "PM files") -------------------------------------
+    pm_scenario = load(PM_PREDICTION)
+    r, pm = run_json(PM_PREDICTION)
+    pm = pm or {}
+    check("PM prediction at 200 km exits 0, protocol pm, a positive certified key",
+          r.returncode == 0 and pm.get("protocol") == "pm" and pm.get("key_length_bits", 0) > 0, r.stderr)
+    pm_breakdown = pm.get("breakdown", {})
+    check("the PM breakdown has every term as lower <= upper and 7 estimates within the budget",
+          all(t in pm_breakdown and pm_breakdown[t]["lower"] <= pm_breakdown[t]["upper"] for t in BREAKDOWN_TERMS)
+          and pm_breakdown.get("estimates") == 7
+          and 0 < pm_breakdown.get("eps_total", 0) <= pm_scenario["security"]["eps_total"], json.dumps(pm_breakdown)[:600])
+    expected = pm.get("expected_counts", {})
+    check("the PM expected counts have the PM form (matched classes and key windows, no SNS classes)",
+          sorted(expected) == ["key", "matched"] and len(expected.get("matched", [])) == 3
+          and expected.get("key", {}).get("windows", 0) > expected.get("key", {}).get("effective", 0) > 0, json.dumps(expected)[:400])
+    # The prediction's expected counts, rounded, certified as observed statistics: the round trip.
+    rounded_counts = {"matched": [{k: (round(v) if isinstance(v, float) else v) for k, v in m.items()}
+                                  for m in expected.get("matched", [])],
+                      "key": {k: round(v) for k, v in expected.get("key", {}).items()}}
+    observed_pm = {"description": "round trip", "protocol": pm_scenario["protocol"], "security": pm_scenario["security"],
+                   "counts": rounded_counts, "ec_efficiency": pm_scenario["ec_efficiency"],
+                   "reference_link": pm_scenario["link"]}
+    r, cert = run_json(write(os.path.join(tmp, "pm_round_trip.json"), observed_pm))
+    cert = cert or {}
+    check("the PM prediction's counts, rounded, certify to within 0.1 % of the prediction's key",
+          r.returncode == 0 and cert.get("input") == "certification" and cert.get("protocol") == "pm"
+          and abs(cert.get("key_length_bits", 0) - pm.get("key_length_bits", -1)) <= 1e-3 * pm.get("key_length_bits", 1),
+          r.stderr + json.dumps(cert)[:300])
+    r, cert = run_json(PM_OBSERVED)
+    check("the shipped PM certification example certifies a positive key",
+          r.returncode == 0 and (cert or {}).get("key_length_bits", 0) > 0 and (cert or {}).get("protocol") == "pm", r.stderr)
+    t = run(PM_OBSERVED)
+    check("the PM table names Y1, n1 and E^X", t.returncode == 0 and "pm, certified from observed statistics" in t.stdout
+          and "single-photon yield Y1" in t.stdout and "phase-error rate E^X" in t.stdout, t.stdout[:1200] + t.stderr)
+    c = run(PM_PREDICTION, "--csv", "--sweep", "100:400:100", "--asymptotic")
+    rows = list(csv.DictReader(io.StringIO(c.stdout))) if c.returncode == 0 else []
+    check("a PM CSV sweep has one row per point labelled pm, with a zero beyond the cutoff",
+          len(rows) == 4 and all(row["protocol"] == "pm" for row in rows) and int(rows[1]["key_length_bits"]) > 0
+          and rows[3]["key_length_bits"] == "0" and rows[3]["zero_reason"] != "", c.stdout + c.stderr)
+    pm_svg = os.path.join(tmp, "pm.svg")
+    p = run(PM_PREDICTION, "--sweep", "100:300:50", "--plot", pm_svg)
+    root, ids = curves(pm_svg)
+    check("a PM sweep plots a rate curve and PLOB", p.returncode == 0 and root is not None and "curve-plob" in ids, p.stderr)
+    o = run_json(PM_PREDICTION, "--optimise", "--distance", "300")
+    check("--optimise searches PM and certifies the optimum",
+          o[0].returncode == 0 and (o[1] or {}).get("optimised", {}).get("evaluations", 0) > 0
+          and (o[1] or {}).get("key_length_bits", 0) > 0, o[0].stderr)
+
+    d = copy.deepcopy(observed_pm)
+    d["counts"]["matched"][1]["errors"] = d["counts"]["matched"][1]["effective"] + 1
+    bad("pm_errors_above_effective", d, "counts.matched[1].errors")
+    d = copy.deepcopy(observed_pm)
+    del d["counts"]["key"]["windows"]
+    bad("pm_missing_key_windows", d, "counts.key.windows")
+    d = copy.deepcopy(observed_pm)
+    d["counts"]["matched"].pop(2)
+    msg = bad("pm_missing_nu2_class", d, "counts.matched")
+    check("... names the missing PM class", "nu_2 - nu_2" in msg, msg)
+    d = copy.deepcopy(observed_pm)
+    d["counts"]["phase_matched"] = {"windows": 1, "effective": 0, "errors": 0}
+    bad("pm_sns_field", d, "counts.phase_matched")
+    d = copy.deepcopy(pm_scenario)
+    d["protocol"]["alice"][0]["window"] = "x"
+    msg = bad("pm_no_key_setting", d, "protocol.alice")
+    check("... says which PM role is missing", "key setting" in msg and "protocol.family" in msg, msg)
 
 finish()

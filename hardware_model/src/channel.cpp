@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 namespace tfqkd::hardware_model {
 namespace {
@@ -101,11 +102,57 @@ TrueYields true_yields(const Link& link) {
     return {s0, s1(link.eta_alice()), s1(link.eta_bob())};
 }
 
+namespace {
+
+// The fraction of window pairs whose slices are kept as phase-matched: within k slices of each other
+// around 0 and, for even M, around M/2 (where the detectors' roles swap and Bob flips).
+double kept_fraction(const ProtocolParameters& protocol) {
+    const std::uint32_t m = protocol.phase_slices;
+    const std::uint32_t k = protocol.phase_match_slices;
+    return (2.0 * k + 1) / m * (m % 2 == 0 && m > 1 ? 2 : 1);
+}
+
+// PM-QKD (docs/security.md 7): the phase-matched test classes of equal settings and the matched key
+// windows. By the symmetry of the two halves (around 0 and around pi, with the bit flipped) both
+// have the statistics of the half around 0, where the left detector is the correct one; a key bit
+// flip swaps the detectors, so the error probability of a key window is the right-click one.
+Result<security::CountStatistics> expected_pm_statistics(const ProtocolParameters& protocol, const Link& link) {
+    const auto alice = security::pm_roles(protocol.alice, "alice");
+    const auto bob = security::pm_roles(protocol.bob, "bob");
+    if (!alice) return alice.error();
+    if (!bob) return bob.error();
+    const double n = static_cast<double>(protocol.pulses);
+    const double eta_a = link.eta_alice();
+    const double eta_b = link.eta_bob();
+    const std::uint32_t m = protocol.phase_slices;
+    const std::uint32_t k = protocol.phase_match_slices;
+    const double kept = kept_fraction(protocol);
+    security::CountStatistics out;
+    const auto matched = [&](std::size_t i, std::size_t j) {
+        return clicks_phase_matched(eta_a * protocol.alice[i].intensity, eta_b * protocol.bob[j].intensity, m, k, link);
+    };
+    for (const auto& [i, j] : {std::pair{alice->test_vacuum, bob->test_vacuum}, std::pair{alice->test_weak, bob->test_weak},
+                               std::pair{alice->test_strong, bob->test_strong}}) {
+        const double windows = n * protocol.alice[i].probability * protocol.bob[j].probability * kept;
+        const ClickProbabilities c = matched(i, j);
+        out.matched.push_back({i, j, windows, windows * c.effective(), windows * c.right});
+    }
+    const double w = n * protocol.alice[alice->key].probability * protocol.bob[bob->key].probability * kept;
+    const ClickProbabilities c = matched(alice->key, bob->key);
+    out.key.windows = w;
+    out.key.effective = w * c.effective();
+    out.key.errors = w * c.right;
+    return out;
+}
+
+}  // namespace
+
 Result<security::CountStatistics> expected_statistics(const ProtocolParameters& protocol, const Link& link) {
     TFQKD_TRY(security::validate(protocol));
+    if (protocol.family == security::Family::pm) return expected_pm_statistics(protocol, link);
     if (protocol.family != security::Family::sns)
         return make_error(Errc::invalid_argument, "protocol", "family",
-                          "the analytic model predicts the SNS family (other families come with their issue)");
+                          "the analytic model predicts the SNS and PM families (others come with their issue)");
     const auto alice = security::sns_roles(protocol.alice, "alice");
     const auto bob = security::sns_roles(protocol.bob, "bob");
     if (!alice) return alice.error();

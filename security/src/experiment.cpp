@@ -56,6 +56,57 @@ const ClassCounts* CountStatistics::find(std::size_t alice, std::size_t bob) con
     return nullptr;
 }
 
+const MatchedClassCounts* CountStatistics::find_matched(std::size_t alice, std::size_t bob) const noexcept {
+    for (const auto& c : matched)
+        if (c.alice == alice && c.bob == bob) return &c;
+    return nullptr;
+}
+
+// A field name in static storage (Error::field must point to it): the party's list, or one of its
+// members, for "alice" and "bob" (any other party name falls back to the list name "settings").
+static std::string_view party_field(std::string_view party, bool window) {
+    if (party == "alice") return window ? "alice[].window" : "alice[].intensity";
+    if (party == "bob") return window ? "bob[].window" : "bob[].intensity";
+    return window ? "settings[].window" : "settings[].intensity";
+}
+
+Result<PmRoles> pm_roles(const std::vector<Setting>& settings, std::string_view party) {
+    std::optional<std::size_t> key, vacuum;
+    std::vector<std::size_t> tests;
+    const std::string who(party);
+    for (std::size_t i = 0; i < settings.size(); ++i) {
+        const Setting& s = settings[i];
+        const std::string where = who + "[" + std::to_string(i) + "]";
+        if (s.window == Window::z) {
+            if (s.intensity <= 0)
+                return invalid(kProtocol, party_field(party, false),
+                               where + ": the PM key mode (window z) needs intensity mu/2 > 0; PM has no Z vacuum");
+            if (key)
+                return invalid(kProtocol, party_field(party, true),
+                               where + " is a second Z setting; PM takes one key setting (window z, intensity mu/2)");
+            key = i;
+        } else if (s.intensity == 0) {
+            if (vacuum)
+                return invalid(kProtocol, party_field(party, false), where + " is a second X vacuum; PM takes one");
+            vacuum = i;
+        } else {
+            tests.push_back(i);
+        }
+    }
+    if (!key)
+        return invalid(kProtocol, party_field(party, true), who + " lacks the PM key setting (window z, intensity mu/2 > 0)");
+    if (!vacuum)
+        return invalid(kProtocol, party_field(party, false), who + " lacks the PM test vacuum (window x, intensity 0)");
+    if (tests.size() != 2)
+        return invalid(kProtocol, party_field(party, false),
+                       who + " has " + std::to_string(tests.size()) +
+                           " X settings with intensity > 0; PM takes two test decoys nu_1/2 < nu_2/2");
+    if (settings[tests[0]].intensity > settings[tests[1]].intensity) std::swap(tests[0], tests[1]);
+    if (settings[tests[0]].intensity == settings[tests[1]].intensity)
+        return invalid(kProtocol, party_field(party, false), who + " has two PM test decoys of the same intensity");
+    return PmRoles{*key, *vacuum, tests[0], tests[1]};
+}
+
 Result<SnsRoles> sns_roles(const std::vector<Setting>& settings, std::string_view party) {
     SnsRoles roles;
     std::optional<std::size_t> z_send, z_silent, x_vacuum;
@@ -111,6 +162,12 @@ Status validate(const ProtocolParameters& p) {
         if (!b) return std::move(b).error();
         if (a->x_strong.has_value() != b->x_strong.has_value())
             return invalid(kProtocol, "bob", "alice and bob must both use the 3- or both the 4-intensity protocol");
+    } else if (p.family == Family::pm) {
+        if (p.aopp) return invalid(kProtocol, "aopp", "AOPP applies to the SNS family only");
+        auto a = pm_roles(p.alice, "alice");
+        if (!a) return std::move(a).error();
+        auto b = pm_roles(p.bob, "bob");
+        if (!b) return std::move(b).error();
     } else if (p.aopp) {
         return invalid(kProtocol, "aopp", "AOPP applies to the SNS family only");
     }
@@ -145,6 +202,33 @@ Status validate(const CountStatistics& c, const ProtocolParameters& p) {
             return make_error(Errc::inconsistent, kCounts, "classes[].alice", where + " repeats a class");
         total += k.sent;
     }
+    for (std::size_t i = 0; i < c.matched.size(); ++i) {
+        const MatchedClassCounts& m = c.matched[i];
+        const std::string where = "matched[" + std::to_string(i) + "]";
+        if (m.alice >= p.alice.size() || m.bob >= p.bob.size())
+            return invalid(kCounts, "matched[].alice", where + " names a setting that the protocol does not have");
+        const auto bad = [](Count x) { return !std::isfinite(x) || x < 0; };
+        if (bad(m.windows) || bad(m.effective) || bad(m.errors))
+            return invalid(kCounts, "matched[].windows", where + " has a negative or non-finite count");
+        if (m.effective > m.windows)
+            return make_error(Errc::inconsistent, kCounts, "matched[].effective",
+                              where + ": " + std::to_string(m.effective) + " effective events in " +
+                                  std::to_string(m.windows) + " windows");
+        if (m.errors > m.effective)
+            return make_error(Errc::inconsistent, kCounts, "matched[].errors",
+                              where + ": " + std::to_string(m.errors) + " errors in " + std::to_string(m.effective) +
+                                  " effective events");
+        if (c.find_matched(m.alice, m.bob) != &m)
+            return make_error(Errc::inconsistent, kCounts, "matched[].alice", where + " repeats a class");
+        total += m.windows;
+    }
+    if (!std::isfinite(c.key.windows) || c.key.windows < 0)
+        return invalid(kCounts, "key.windows", "key.windows must be finite and >= 0");
+    if (c.key.windows > 0 && c.key.effective > c.key.windows)
+        return make_error(Errc::inconsistent, kCounts, "key.effective",
+                          "key.effective " + std::to_string(c.key.effective) + " exceeds key.windows " +
+                              std::to_string(c.key.windows));
+    total += c.key.windows;
     if (total > static_cast<Count>(p.pulses))
         return make_error(Errc::inconsistent, kCounts, "classes[].sent",
                           "the classes hold " + std::to_string(total) + " windows, more than the " +

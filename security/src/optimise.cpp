@@ -95,7 +95,92 @@ double objective(const std::vector<double>& x, std::vector<double>& /*gradient: 
     return *length / static_cast<double>(p.pulses);
 }
 
+// PM: log mu/2, logit p_key, log nu_1/2, log(nu_2/nu_1), and the softmax weights of nu_1 and nu_2
+// against the test vacuum (weight 0). Every point of the box is a valid PM protocol.
+struct PmCoordinates {
+    enum : unsigned { log_mu, logit_key, log_nu1, log_ratio, weight_weak, weight_strong, count };
+};
+
+ProtocolParameters to_pm_protocol(const ProtocolParameters& start, const std::vector<double>& x) {
+    ProtocolParameters p = start;
+    const double mu = std::exp(x[PmCoordinates::log_mu]);
+    const double p_key = logistic(x[PmCoordinates::logit_key]);
+    const double nu1 = std::exp(x[PmCoordinates::log_nu1]);
+    const double nu2 = std::clamp(nu1 * std::exp(x[PmCoordinates::log_ratio]), 1.2 * nu1, std::max(1.0, 1.2 * nu1));
+    const double w1 = std::exp(x[PmCoordinates::weight_weak]);
+    const double w2 = std::exp(x[PmCoordinates::weight_strong]);
+    const double sum = 1 + w1 + w2;
+    const double p_test = 1 - p_key;
+    p.alice = {{Window::z, mu, p_key}, {Window::x, 0.0, p_test / sum}, {Window::x, nu1, p_test * w1 / sum},
+               {Window::x, nu2, p_test * w2 / sum}};
+    p.bob = p.alice;
+    return p;
+}
+
+struct PmSearch {
+    const ProtocolParameters* start;
+    const SecurityParameters* security;
+    const StatisticsPredictor* predict;
+    const PmOptions* options;
+    unsigned evaluations = 0;
+};
+
+double pm_objective(const std::vector<double>& x, std::vector<double>& /*gradient*/, void* data) {
+    auto* s = static_cast<PmSearch*>(data);
+    ++s->evaluations;
+    const ProtocolParameters p = to_pm_protocol(*s->start, x);
+    const auto stats = (*s->predict)(p);
+    if (!stats) return -1e300;
+    const auto length = pm_key_length_estimate(p, *s->security, *stats, *s->options);
+    if (!length || !std::isfinite(*length)) return -1e300;
+    return *length / static_cast<double>(p.pulses);
+}
+
 }  // namespace
+
+Result<SnsOptimum> optimise_pm(const ProtocolParameters& start, const SecurityParameters& security,
+                               const StatisticsPredictor& predict, const PmOptions& options,
+                               unsigned max_evaluations) {
+    TFQKD_TRY(validate(start));
+    if (start.family != Family::pm || !(start.alice == start.bob))
+        return make_error(Errc::invalid_argument, "protocol", "family", "optimise_pm searches the symmetric PM protocol");
+    const auto roles = pm_roles(start.alice, "alice");
+    if (!roles) return roles.error();
+    const std::vector<double> lower{std::log(1e-3), logit(0.05), std::log(1e-4), std::log(1.2), -6, -6};
+    const std::vector<double> upper{std::log(0.5), logit(0.98), std::log(0.2), std::log(100.0), 6, 6};
+    const auto& s = start.alice;
+    const double q0 = s[roles->test_vacuum].probability;
+    std::vector<double> x{std::log(s[roles->key].intensity), logit(std::min(s[roles->key].probability, 0.999)),
+                          std::log(s[roles->test_weak].intensity),
+                          std::log(s[roles->test_strong].intensity / s[roles->test_weak].intensity),
+                          std::log(s[roles->test_weak].probability / q0), std::log(s[roles->test_strong].probability / q0)};
+    for (unsigned i = 0; i < x.size(); ++i) x[i] = std::clamp(x[i], lower[i], upper[i]);
+
+    PmSearch search{&start, &security, &predict, &options};
+    nlopt::opt opt(nlopt::LN_BOBYQA, PmCoordinates::count);
+    opt.set_lower_bounds(lower);
+    opt.set_upper_bounds(upper);
+    opt.set_max_objective(pm_objective, &search);
+    opt.set_xtol_rel(1e-5);
+    opt.set_maxeval(static_cast<int>(max_evaluations));
+    double best = 0;
+    try {
+        opt.optimize(x, best);
+    } catch (const std::exception& e) {
+        (void)e;  // stopped early: the best point so far is in x and is certified below
+    }
+    SnsOptimum out;
+    out.protocol = to_pm_protocol(start, x);
+    out.evaluations = search.evaluations;
+    auto stats = predict(out.protocol);
+    if (!stats) return stats.error();
+    out.statistics = *stats;
+    auto key = pm_key_length(out.protocol, security, out.statistics, options);
+    if (!key) return key.error();
+    out.key = *key;
+    out.estimate = best * static_cast<double>(out.protocol.pulses);
+    return out;
+}
 
 Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityParameters& security,
                                 const StatisticsPredictor& predict, const SnsOptions& options,

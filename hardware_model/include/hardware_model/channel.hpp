@@ -52,6 +52,8 @@ ClickProbabilities clicks_phase_matched(double a, double b, std::uint32_t slices
 // Expected statistics of a whole experiment: every X-X class (and for the 3-intensity protocol the
 // two one-sided Z classes), the phase-matched X1 windows and the Z-Z key windows, for the SNS
 // family; with AOPP, Bob's raw key by bit value, the pairs and the key that survives the parity check.
+// For the PM family: the phase-matched test classes vacuum-vacuum, nu_1-nu_1, nu_2-nu_2 and the
+// matched key windows W = N p_key^2 (kept fraction) with their effective events and errors.
 Result<security::CountStatistics> expected_statistics(const security::ProtocolParameters& protocol,
                                                       const Link& link);
 

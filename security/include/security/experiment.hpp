@@ -43,13 +43,23 @@ struct SnsRoles {
     std::optional<std::size_t> x_strong;
 };
 
+// Where the roles of PM-QKD settings are found in a party's list (indices into it; docs/security.md
+// section 7). Intensities are per party: the key mode sends mu/2 (the phase-matched pair carries
+// mu in total), the test mode 0, nu_1/2 or nu_2/2.
+struct PmRoles {
+    std::size_t key = 0;          // Z window, intensity mu/2 > 0, probability p_key (the key bit is a phase)
+    std::size_t test_vacuum = 0;  // X window, vacuum
+    std::size_t test_weak = 0;    // X window, nu_1/2
+    std::size_t test_strong = 0;  // X window, nu_2/2 > nu_1/2
+};
+
 struct ProtocolParameters {
     Family family = Family::sns;
     bool aopp = false;                 // SNS with actively odd-parity pairing
     std::vector<Setting> alice;
     std::vector<Setting> bob;
     std::uint32_t phase_slices = 16;   // M: the random phase is announced to one of M slices
-    // SNS: X1 windows are kept when the slices of Alice and Bob differ by at most this many slices
+    // SNS and PM: X1 (PM: test and key) windows are kept when the slices of Alice and Bob differ by at most this many slices
     // from 0 or from M/2 (the latter with the bit flipped); 0 keeps exact slice matches only.
     std::uint32_t phase_match_slices = 0;
     std::uint64_t pulses = 0;          // N, pulses sent by each party in the block
@@ -93,12 +103,26 @@ struct PhaseMatchedCounts {
     bool operator==(const PhaseMatchedCounts&) const = default;
 };
 
+// PM: the test windows in which Alice chose test setting `alice`, Bob test setting `bob`, and their
+// phase slices matched (within phase_match_slices of 0 or of M/2; docs/security.md 7).
+struct MatchedClassCounts {
+    std::size_t alice = 0;
+    std::size_t bob = 0;
+    Count windows = 0;    // phase-matched windows of this class
+    Count effective = 0;  // of which heralded by exactly one detector
+    Count errors = 0;     // of which at the detector that the matched phase makes dark
+    bool operator==(const MatchedClassCounts&) const = default;
+};
+
 // The key (Z-Z) windows after sifting, and what error correction disclosed.
 struct KeyCounts {
     Count effective = 0;  // n_t: effective events in Z-Z windows (the sifted key length)
     Count errors = 0;     // bit errors among them (known after error correction)
     // Bits disclosed by error correction; absent for a prediction, which uses f * n_t * h(E_Z).
     std::optional<Count> ec_leakage_bits;
+    // PM only: W, the phase-matched key windows (both chose the key mode, slices matched), whether
+    // heralded or not; 0 and unused for SNS.
+    Count windows = 0;
     bool operator==(const KeyCounts&) const = default;
 };
 
@@ -118,12 +142,14 @@ struct AoppCounts {
 struct CountStatistics {
     std::vector<ClassCounts> classes;  // the announced classes (X-X windows, and for the
                                        // 3-intensity protocol the one-sided Z windows)
-    PhaseMatchedCounts phase_matched;
+    PhaseMatchedCounts phase_matched;  // SNS
+    std::vector<MatchedClassCounts> matched;  // PM: the phase-matched test classes
     KeyCounts key;
     std::optional<AoppCounts> aopp;    // present exactly when the protocol uses AOPP
     bool operator==(const CountStatistics&) const = default;
 
     const ClassCounts* find(std::size_t alice, std::size_t bob) const noexcept;
+    const MatchedClassCounts* find_matched(std::size_t alice, std::size_t bob) const noexcept;
 };
 
 // Checks the parameters as docs/security.md section 3 states (probabilities in (0, 1] summing to 1
@@ -133,10 +159,17 @@ Status validate(const ProtocolParameters& protocol);
 Status validate(const SecurityParameters& security);
 // Checks the counts against the parameters: classes name existing settings, counts do not exceed
 // the windows sent, the sum of classes does not exceed N, AOPP counts present exactly with AOPP and
-// consistent (pairs <= min(bob_zeros, bob_ones), surviving key bits <= pairs).
+// consistent (pairs <= min(bob_zeros, bob_ones), surviving key bits <= pairs); PM's matched classes
+// name existing settings, are not repeated and have errors <= effective <= windows, and
+// key.effective <= key.windows when key.windows is given.
 Status validate(const CountStatistics& counts, const ProtocolParameters& protocol);
 
 // Finds the SNS roles in a party's settings; an error names the party and the missing role.
 Result<SnsRoles> sns_roles(const std::vector<Setting>& settings, std::string_view party);
+
+// Finds the PM roles in a party's settings: exactly one Z setting with intensity > 0 (the key mode)
+// and three X settings, one vacuum and two of different intensities > 0. An error names the party
+// ("alice") and the role that is missing or repeated.
+Result<PmRoles> pm_roles(const std::vector<Setting>& settings, std::string_view party);
 
 }  // namespace tfqkd::security

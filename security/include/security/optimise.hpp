@@ -7,6 +7,7 @@
 
 #include "base/result.hpp"
 #include "security/experiment.hpp"
+#include "security/pm.hpp"
 #include "security/sns.hpp"
 
 namespace tfqkd::security {
@@ -31,5 +32,13 @@ struct SnsOptimum {
 Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityParameters& security,
                                 const StatisticsPredictor& predict, const SnsOptions& options,
                                 unsigned max_evaluations = 800);
+
+// Maximises the PM key length (docs/security.md 7) over the per-party key intensity mu/2, p_key,
+// nu_1/2, nu_2/2 and the split of the test mode between vacuum, nu_1 and nu_2, starting from `start`
+// (symmetric PM). The box: mu/2 in [1e-3, 0.5], p_key in [0.05, 0.98], nu_1/2 in [1e-4, 0.2],
+// nu_2/2 in [1.2 nu_1/2, 1]. The result's fields mean what they mean for SNS.
+Result<SnsOptimum> optimise_pm(const ProtocolParameters& start, const SecurityParameters& security,
+                               const StatisticsPredictor& predict, const PmOptions& options,
+                               unsigned max_evaluations = 800);
 
 }  // namespace tfqkd::security
