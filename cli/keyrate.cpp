@@ -631,7 +631,89 @@ CLI::App* add_keyrate_command(CLI::App& app, KeyrateOptions& o) {
     cmd->add_option("--plot", o.plot, "Also write an SVG plot of the key rate against distance")->type_name("FILE.svg");
     cmd->add_option("--clock-hz", o.clock_hz, "Pulses per second, overriding clock_hz: adds the rate per second")
         ->type_name("HZ");
+    cmd->add_option("--compare", o.compare,
+                    "With --plot: also draw the rate of this prediction file (another protocol or devices), at the "
+                    "same distances and analysis; repeatable")
+        ->type_name("FILE");
     return cmd;
+}
+
+// A compared curve's legend entry: the protocol and the start of the description (the box is narrow).
+std::string legend_label(const Scenario& s) {
+    std::string label = protocol_label(s.protocol) + (s.description.empty() ? "" : ": " + s.description);
+    if (label.size() > 52) label = label.substr(0, 50) + "...";
+    return label;
+}
+
+// A scenario file read, validated and, for a hardware scenario, with its profiles loaded and its
+// link set; or the error text to print after the file name.
+struct Loaded {
+    Scenario scenario;
+    std::optional<HardwareProfiles> hardware;
+};
+
+std::variant<Loaded, std::string> load_file(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return std::string("cannot open file");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) return std::string("cannot read file");
+    auto parsed = keyrate::parse_scenario(text);
+    if (const auto* e = std::get_if<keyrate::InputError>(&parsed)) return e->to_string();
+    Loaded out{std::move(std::get<Scenario>(parsed)), std::nullopt};
+    Scenario& s = out.scenario;
+    if (Status st = security::validate(s.protocol); !st) return library_error(st.error());
+    if (Status st = security::validate(s.security); !st) return library_error(st.error());
+    if (s.kind == Kind::certify)
+        if (Status st = security::validate(s.counts, s.protocol); !st) return library_error(st.error());
+    if (s.kind == Kind::hardware) {
+        // The profiles, and the link the fibre section describes.
+        auto profiles = load_hardware(s.hardware, std::filesystem::path(file).parent_path());
+        if (!profiles) return library_error(profiles.error());
+        auto attenuation = fibre_attenuation(*profiles, s.hardware);
+        if (!attenuation) return library_error(attenuation.error());
+        out.hardware = std::move(profiles.value());
+        s.link = channel_link(s.hardware, *attenuation);
+    }
+    return out;
+}
+
+// The points of a scenario: one per sweep distance, or the one link (moved to `distance`).
+std::variant<std::vector<PointResult>, std::string> compute_points(const Loaded& loaded, const std::optional<double>& distance,
+                                                                   const std::optional<Sweep>& sweep, Analysis analysis,
+                                                                   bool optimise) {
+    const Scenario& s = loaded.scenario;
+    std::vector<std::optional<LinkSpec>> links;
+    if (sweep) {
+        for (double km : sweep->points) {
+            LinkSpec l = *s.link;
+            l.distance_km = km;
+            links.push_back(l);
+        }
+    } else {
+        std::optional<LinkSpec> l = s.link;
+        if (distance) l->distance_km = *distance;
+        links.push_back(l);
+    }
+    std::vector<PointResult> points;
+    points.reserve(links.size());
+    for (const auto& l : links) {
+        // The libraries report through Result, but the standard library's special functions and
+        // Boost can throw (std::cyl_bessel_i beyond its range, allocation): never a crash.
+        std::optional<Result<PointResult>> attempt;
+        try {
+            attempt.emplace(compute(s, l, analysis, optimise, loaded.hardware ? &*loaded.hardware : nullptr));
+        } catch (const std::exception& e) {
+            const std::string where = l && l->symmetric ? " at " + position_text(*l) : "";
+            return "the computation" + where + " failed: " + e.what();
+        }
+        auto& p = *attempt;
+        if (!p) {
+            const std::string where = sweep ? " (at " + position_text(*l) + ")" : "";
+            return library_error(p.error()) + where;
+        }
+        points.push_back(std::move(p.value()));
+    }
+    return points;
 }
 
 int run_keyrate(const KeyrateOptions& o) {
@@ -643,18 +725,10 @@ int run_keyrate(const KeyrateOptions& o) {
     if (o.json && o.csv) return input_error(file, "--json and --csv: choose one output format");
     if (!o.distance.empty() && !o.sweep.empty())
         return input_error(file, "--distance and --sweep: choose one (a sweep sets the distance of each point)");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return input_error(file, "cannot open file");
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) return input_error(file, "cannot read file");
-
-    auto parsed = keyrate::parse_scenario(text);
-    if (const auto* e = std::get_if<keyrate::InputError>(&parsed)) return input_error(file, e->to_string());
-    Scenario s = std::move(std::get<Scenario>(parsed));
-    if (Status st = security::validate(s.protocol); !st) return input_error(file, library_error(st.error()));
-    if (Status st = security::validate(s.security); !st) return input_error(file, library_error(st.error()));
-    if (s.kind == Kind::certify)
-        if (Status st = security::validate(s.counts, s.protocol); !st) return input_error(file, library_error(st.error()));
+    auto read = load_file(file);
+    if (const auto* e = std::get_if<std::string>(&read)) return input_error(file, *e);
+    Loaded& loaded = std::get<Loaded>(read);
+    Scenario& s = loaded.scenario;
 
     // Flags.
     std::optional<double> distance;
@@ -684,16 +758,6 @@ int run_keyrate(const KeyrateOptions& o) {
     if (s.kind == Kind::certify && o.optimise)
         return input_error(file, "--optimise: applies to predictions; observed statistics were measured with the "
                                  "parameters they were measured with");
-    // Hardware scenarios: the profiles, and the link the fibre section describes.
-    std::optional<HardwareProfiles> hardware;
-    if (s.kind == Kind::hardware) {
-        auto profiles = load_hardware(s.hardware, std::filesystem::path(file).parent_path());
-        if (!profiles) return input_error(file, library_error(profiles.error()));
-        auto attenuation = fibre_attenuation(*profiles, s.hardware);
-        if (!attenuation) return input_error(file, library_error(attenuation.error()));
-        hardware = std::move(profiles.value());
-        s.link = channel_link(s.hardware, *attenuation);
-    }
     if (s.kind == Kind::hardware && !s.link->symmetric && (distance || sweep))
         return input_error(file, std::string(distance ? "--distance" : "--sweep") +
                                      ": hardware.fibre gives arms of different lengths (or extra losses); a distance "
@@ -712,37 +776,28 @@ int run_keyrate(const KeyrateOptions& o) {
         std::fprintf(stderr, "tfqkd: %s: note: ec_efficiency is not used: counts.key.ec_leakage_bits gives the measured leakage\n",
                      file.c_str());
 
-    // The points.
-    std::vector<std::optional<LinkSpec>> links;
-    if (sweep) {
-        for (double km : sweep->points) {
-            LinkSpec l = *s.link;
-            l.distance_km = km;
-            links.push_back(l);
-        }
-    } else {
-        std::optional<LinkSpec> l = s.link;
-        if (distance) l->distance_km = *distance;
-        links.push_back(l);
-    }
-    std::vector<PointResult> points;
-    points.reserve(links.size());
-    for (const auto& l : links) {
-        // The libraries report through Result, but the standard library's special functions and
-        // Boost can throw (std::cyl_bessel_i beyond its range, allocation): never a crash.
-        std::optional<Result<PointResult>> attempt;
-        try {
-            attempt.emplace(compute(s, l, analysis, o.optimise, hardware ? &*hardware : nullptr));
-        } catch (const std::exception& e) {
-            const std::string where = l && l->symmetric ? " at " + position_text(*l) : "";
-            return input_error(file, "the computation" + where + " failed: " + e.what());
-        }
-        auto& p = *attempt;
-        if (!p) {
-            const std::string where = sweep ? " (at " + position_text(*l) + ")" : "";
-            return input_error(file, library_error(p.error()) + where);
-        }
-        points.push_back(std::move(p.value()));
+    // The points, and those of the scenarios compared on the plot (the same distances and analysis).
+    auto computed = compute_points(loaded, distance, sweep, analysis, o.optimise);
+    if (const auto* e = std::get_if<std::string>(&computed)) return input_error(file, *e);
+    const std::vector<PointResult>& points = std::get<std::vector<PointResult>>(computed);
+    std::vector<keyrate::PlotCurve> compared;
+    if (!o.compare.empty() && o.plot.empty())
+        return input_error(file, "--compare: adds curves to the plot; give --plot FILE.svg too");
+    for (const std::string& other : o.compare) {
+        auto other_read = load_file(other);
+        if (const auto* e = std::get_if<std::string>(&other_read)) return input_error(other, *e);
+        const Loaded& other_loaded = std::get<Loaded>(other_read);
+        const Scenario& os = other_loaded.scenario;
+        if (os.kind == Kind::certify || !os.link->symmetric || !s.link->symmetric)
+            return input_error(other, "--compare: compares predictions over a symmetric link (a distance), as the plot's "
+                                      "axis is; this file holds observed statistics or arm losses");
+        auto other_points = compute_points(other_loaded, distance, sweep, analysis, o.optimise);
+        if (const auto* e = std::get_if<std::string>(&other_points)) return input_error(other, *e);
+        keyrate::PlotCurve curve;
+        curve.label = legend_label(os);
+        for (const auto& p : std::get<std::vector<PointResult>>(other_points))
+            curve.rate.emplace_back(*p.link->distance_km, rates(p, std::nullopt).per_pulse);
+        compared.push_back(std::move(curve));
     }
 
     // Output.
@@ -761,7 +816,17 @@ int run_keyrate(const KeyrateOptions& o) {
     }
     std::cout.flush();
     if (!o.plot.empty()) {
-        const std::string svg = keyrate::render_svg(plot_data(s, points, analysis, sweep));
+        keyrate::PlotData data = plot_data(s, points, analysis, sweep);
+        if (!compared.empty()) {
+            // Several protocols: the title names none; the legend names each (this file's first).
+            data.title = "Twin-field QKD: certified key rates, " +
+                         std::string(analysis == Analysis::finite ? "finite-key" : "asymptotic") +
+                         ", N = " + power_text(static_cast<double>(s.protocol.pulses)) + " pulses (this file)";
+            data.notes.insert(data.notes.begin(), "This file's curve: " + data.curve_label + ".");
+            data.curve_label = legend_label(s);
+            data.compared = std::move(compared);
+        }
+        const std::string svg = keyrate::render_svg(data);
         std::ofstream out(o.plot, std::ios::binary);
         out << svg;
         out.close();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -23,6 +24,7 @@ struct KeyrateOptions {
     bool optimise = false;  // predictions: search the SNS parameters, certify the optimum
     bool json = false;
     bool csv = false;
+    std::vector<std::string> compare;  // --plot: other prediction files drawn on the same axes
 };
 
 // Registers the subcommand on `app`, writing its options into `options`.

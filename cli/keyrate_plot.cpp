@@ -20,6 +20,10 @@ constexpr double kBelow = 62;    // x labels and x title
 constexpr double kNoteLine = 17;
 constexpr const char* kRateColour = "#1f5fbf";
 constexpr const char* kPlobColour = "#c0392b";
+// Compared curves, in order; distinguishable in print and for the common colour-vision deficiencies
+// (a subset of the Okabe-Ito palette), and none close to the PLOB red.
+constexpr const char* kComparedColours[] = {"#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#000000"};
+constexpr std::size_t kComparedColourCount = sizeof kComparedColours / sizeof kComparedColours[0];
 
 std::string escape(std::string_view text) {
     std::string out;
@@ -79,6 +83,7 @@ std::string render_svg(const PlotData& d) {
     };
     include(d.rate);
     include(d.plob);
+    for (const auto& c : d.compared) include(c.rate);
     int lo_dec = std::isfinite(lowest) ? static_cast<int>(std::floor(lowest)) : -10;
     int hi_dec = std::isfinite(highest) ? static_cast<int>(std::ceil(highest)) : 0;
     if (hi_dec <= lo_dec) {
@@ -167,6 +172,10 @@ std::string render_svg(const PlotData& d) {
     if (const std::string p = path(d.rate); !p.empty())
         s << "<path id=\"curve-rate\" d=\"" << p << "\" fill=\"none\" stroke=\"" << kRateColour
           << "\" stroke-width=\"2.5\" stroke-linejoin=\"round\"/>\n";
+    for (std::size_t i = 0; i < d.compared.size(); ++i)
+        if (const std::string p = path(d.compared[i].rate); !p.empty())
+            s << "<path id=\"curve-compare-" << i + 1 << "\" d=\"" << p << "\" fill=\"none\" stroke=\""
+              << kComparedColours[i % kComparedColourCount] << "\" stroke-width=\"2.5\" stroke-linejoin=\"round\"/>\n";
     const double radius = d.rate.size() == 1 ? 5.5 : (d.rate.size() > 150 ? 0 : 3);
     for (std::size_t i = 0; i < d.rate.size(); ++i) {
         const auto& [x, v] = d.rate[i];
@@ -193,17 +202,25 @@ std::string render_svg(const PlotData& d) {
     s << "</g>\n";
 
     // Legend, top right inside the plot (rates fall with distance, so that corner is free).
-    const double lx = px1 - 330, ly = py0 + 12;
+    const double lx = px1 - 400, ly = py0 + 12;
+    const double compared_height = 21.0 * static_cast<double>(d.compared.size());
     s << "<g id=\"legend\" font-size=\"13\">\n"
-      << "<rect x=\"" << lx << "\" y=\"" << ly << "\" width=\"318\" height=\"54\" fill=\"white\" fill-opacity=\"0.92\" "
-      << "stroke=\"#999\"/>\n"
+      << "<rect x=\"" << lx << "\" y=\"" << ly << "\" width=\"388\" height=\"" << 54 + compared_height
+      << "\" fill=\"white\" fill-opacity=\"0.92\" stroke=\"#999\"/>\n"
       << "<line x1=\"" << lx + 12 << "\" y1=\"" << ly + 18 << "\" x2=\"" << lx + 48 << "\" y2=\"" << ly + 18
       << "\" stroke=\"" << kRateColour << "\" stroke-width=\"2.5\"/>\n"
       << "<circle cx=\"" << lx + 30 << "\" cy=\"" << ly + 18 << "\" r=\"3\" fill=\"" << kRateColour << "\"/>\n"
       << "<text x=\"" << lx + 58 << "\" y=\"" << ly + 22 << "\">" << escape(d.curve_label) << "</text>\n"
       << "<line x1=\"" << lx + 12 << "\" y1=\"" << ly + 39 << "\" x2=\"" << lx + 48 << "\" y2=\"" << ly + 39
       << "\" stroke=\"" << kPlobColour << "\" stroke-width=\"2\" stroke-dasharray=\"8 5\"/>\n"
-      << "<text x=\"" << lx + 58 << "\" y=\"" << ly + 43 << "\">" << escape(d.plob_label) << "</text>\n</g>\n";
+      << "<text x=\"" << lx + 58 << "\" y=\"" << ly + 43 << "\">" << escape(d.plob_label) << "</text>\n";
+    for (std::size_t i = 0; i < d.compared.size(); ++i) {
+        const double y = ly + 60 + 21.0 * static_cast<double>(i);
+        s << "<line x1=\"" << lx + 12 << "\" y1=\"" << fixed(y) << "\" x2=\"" << lx + 48 << "\" y2=\"" << fixed(y)
+          << "\" stroke=\"" << kComparedColours[i % kComparedColourCount] << "\" stroke-width=\"2.5\"/>\n"
+          << "<text x=\"" << lx + 58 << "\" y=\"" << fixed(y + 4) << "\">" << escape(d.compared[i].label) << "</text>\n";
+    }
+    s << "</g>\n";
 
     // Notes under the x title.
     s << "<g id=\"notes\" font-size=\"12\" fill=\"#444\">\n";

@@ -9,6 +9,12 @@
 
 namespace tfqkd::cli::keyrate {
 
+// Another protocol's (or device set's) key rate on the same axes.
+struct PlotCurve {
+    std::string label;
+    std::vector<std::pair<double, double>> rate;  // as PlotData::rate
+};
+
 struct PlotData {
     std::string title;      // first line of the heading: the protocol, the analysis and N
     std::string description;  // the input's description, if any (second line)
@@ -27,6 +33,7 @@ struct PlotData {
     std::vector<std::string> notes;  // lines printed under the axis (zero-key points, conventions)
     bool label_points = false;       // write the value next to each point (a single point)
     std::vector<std::string> point_labels;  // with label_points: one per rate point
+    std::vector<PlotCurve> compared;        // drawn after the main curve, each in its own colour
 };
 
 std::string render_svg(const PlotData& data);

@@ -244,6 +244,23 @@ with tempfile.TemporaryDirectory() as tmp:
     root, ids = curves(single)
     check("a single point plots with PLOB", p.returncode == 0 and root is not None and "curve-plob" in ids
           and root.find(f".//{SVG}circle") is not None, p.stderr)
+    # Several protocols on one plot: AOPP and PM-QKD beside this file's SNS.
+    paired_file = write(os.path.join(tmp, "compare_aopp.json"), {**scenario, "protocol": {**scenario["protocol"], "aopp": True},
+                                                                 "description": "SNS with AOPP"})
+    compare_svg = os.path.join(tmp, "compare.svg")
+    p = run(PREDICTION, "--sweep", "0:500:50", "--plot", compare_svg, "--compare", paired_file,
+            "--compare", os.path.join(DATA, "pm_prediction.json"))
+    root = ET.parse(compare_svg).getroot() if p.returncode == 0 and os.path.exists(compare_svg) else None
+    ids = [e.get("id") for e in root.iter()] if root is not None else []
+    legend = " ".join(t.text or "" for t in root.iter(SVG + "text")) if root is not None else ""
+    check("--compare draws one more curve per file, named in the legend",
+          {"curve-rate", "curve-plob", "curve-compare-1", "curve-compare-2"} <= set(ids)
+          and "sns-aopp: SNS with AOPP" in legend and "pm:" in legend, p.stderr)
+    refused = run(PREDICTION, "--sweep", "0:500:50", "--compare", paired_file)
+    check("--compare without --plot is refused", refused.returncode == 2 and "--compare" in refused.stderr, refused.stderr)
+    refused = run(PREDICTION, "--sweep", "0:500:50", "--plot", compare_svg, "--compare", OBSERVED)
+    check("--compare of observed statistics is refused, naming that file",
+          refused.returncode == 2 and refused.stderr.startswith("tfqkd: " + OBSERVED), refused.stderr)
     unwritable = run(PREDICTION, "--plot", os.path.join(tmp, "no", "such", "dir.svg"))
     check("an unwritable plot is an output error (exit 1)", unwritable.returncode == 1 and "dir.svg" in unwritable.stderr,
           unwritable.stderr)
