@@ -1,10 +1,18 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora and dictionaries of the fuzz targets from the wire vector files.
+"""Writes the seed corpora and dictionaries of the fuzz targets from the wire vector files and the
+shipped JSON files.
 
 Every vector input (valid and invalid) becomes a seed file of its target's corpus, named by the
 SHA-1 of its contents as libFuzzer names corpus entries: valid inputs lead the fuzzer into every
 message's deep structure, invalid ones to the edge of each rule. Dictionaries hold the tokens a
 mutator cannot easily guess: the frame magic, type and role bytes, and the spec's boundary values.
+
+The JSON readers' targets (fuzz_chip_profile, fuzz_keyrate_scenario) start from the shipped chip
+profiles and the keyrate test inputs, copied byte for byte; their dictionaries hold JSON syntax, the
+field names and string values the readers accept, and boundary numbers.
+
+Corpora are added to, never cleared: regression inputs committed next to the seeds (a crash found
+once) stay. A seed whose source changed leaves its old version behind; delete it by hand if needed.
 
 Usage: scripts/fuzz_seeds.py  (from anywhere; paths are found from this file)
 """
@@ -32,6 +40,76 @@ COMMON_TOKENS = {
 }
 
 
+# The JSON readers: target -> (seed files, the names and string values the reader accepts).
+JSON_TARGETS = {
+    "fuzz_chip_profile": (
+        sorted((ROOT / "hardware_model" / "profiles").glob("*.json")),
+        # hardware_model/src/profile.cpp: top level, sections, parameters, units, kinds.
+        ["format", "tfqkd-chip-profile/1", "name", "role", "description", "client", "server", "bench",
+         "laser", "intensity_modulators", "phase_modulators", "attenuators", "output", "frequency_reference",
+         "detectors", "relay", "phase_tracking", "clock", "fibre",
+         "kind", "note", "value", "unit", "source", "assumption", "spread", "distribution", "sigma",
+         "half_width", "normal", "uniform",
+         "wavelength", "free_running_linewidth", "locked_linewidth", "tuning_range", "locking_range", "count",
+         "extinction_ratio", "intensity_fluctuation", "insertion_loss", "v_pi", "phase_error",
+         "max_attenuation", "loss", "centre_wavelength", "fsr", "line_count", "efficiency", "dark_count_rate",
+         "dead_time", "afterpulse_probability", "splitting_ratio", "mode_overlap_extinction_ratio",
+         "reference_drift", "differential_drift", "sampling_rate", "reference_click_rate", "drift_variability",
+         "drift_correlation_time", "reference_line", "signal_mean_photons", "repetition_rate",
+         "detection_window", "jitter",
+         "dbr", "dfb", "self_injection_locked", "external_cavity", "mzm", "eam", "electro_optic", "voa",
+         "edge_coupler", "grating_coupler", "connector", "microcomb", "reference_laser", "snspd",
+         "ingaas_spad", "beam_splitter", "dual_wavelength", "time_multiplexed", "rf_synthesiser",
+         "comb_derived", "standard_smf", "ultra_low_loss",
+         "1", "%", "dB", "dB/km", "dB/m", "km", "m", "nm", "um", "Hz", "kHz", "MHz", "GHz", "s", "ms", "us",
+         "ns", "ps", "rad", "mrad", "deg", "rad/ms", "rad/s", "V", "mV", "index"],
+    ),
+    "fuzz_keyrate_scenario": (
+        sorted((ROOT / "cli" / "tests" / "data").glob("*.json")),
+        # cli/keyrate_input.cpp: every object's accepted fields and the string values.
+        ["description", "protocol", "security", "counts", "reference_link", "ec_efficiency", "clock_hz",
+         "simulation", "link", "detector", "misalignment", "phase_noise_rad", "hardware", "seed",
+         "family", "aopp", "pulses", "phase_slices", "phase_match_slices", "alice", "bob", "window",
+         "intensity", "probability", "sns", "pm", "cal19", "mode_pairing", "z", "x",
+         "eps_cor", "eps_pa", "eps_pe", "eps_smooth", "eps_total",
+         "distance_km", "attenuation_db_per_km", "arm_loss_alice_db", "arm_loss_bob_db",
+         "efficiency", "dark_count_probability",
+         "classes", "phase_matched", "key", "sent", "left", "right", "both", "windows", "effective", "errors",
+         "ec_leakage_bits", "matched", "bob_zeros", "bob_ones", "pairs",
+         "server", "alice_chip", "bob_chip", "wafer_seed", "fibre", "comb_line", "block_seconds", "alice_km",
+         "bob_km", "loss_db_per_km", "extra_loss_alice_db", "extra_loss_bob_db",
+         "pku_inp_client", "pku_server", "tfln_transmitter", "bench_discrete"],
+    ),
+}
+
+# JSON syntax and numbers at the edges of the readers' ranges (2^53 is the largest exact count).
+JSON_TOKENS = ["{", "}", "[", "]", ":", ",", "{}", "[]", '""', "true", "false", "null", "0", "-0", "-0.0", "1",
+               "-1", "0.5", "1e-9", "1e12", "1e308", "1e999", "-1e999", "4.9e-324", "9007199254740992",
+               "9007199254740993", "18446744073709551615", "18446744073709551616", "-9223372036854775808",
+               "65536", "32768", "100", "10000", "1.0000000001", "\\u0000", "\\ud800", '\\"']
+
+
+def json_dict_line(token):
+    # libFuzzer dictionary strings: backslash and quote escaped, other bytes as they are.
+    escaped = token.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"\n'
+
+
+def write_json_target(target, seeds, names):
+    corpus = FUZZ / "corpus" / target
+    corpus.mkdir(parents=True, exist_ok=True)
+    for path in seeds:
+        data = path.read_bytes()
+        (corpus / hashlib.sha1(data).hexdigest()).write_bytes(data)
+    lines = ["# Dictionary for " + target + ", written by scripts/fuzz_seeds.py\n"]
+    lines += [json_dict_line(t) for t in JSON_TOKENS]
+    for n in dict.fromkeys(names):
+        lines.append(json_dict_line('"' + n + '"'))
+        lines.append(json_dict_line('"' + n + '":'))
+    (FUZZ / "dict" / (target + ".dict")).write_text("".join(lines))
+    print(f"{target}: {len(seeds)} seeds")
+
+
 def dict_line(name, token):
     escaped = "".join(f"\\x{b:02x}" for b in token)
     return f'{name}="{escaped}"\n'
@@ -47,8 +125,8 @@ def main():
         target = "fuzz_" + path.stem
         corpus = FUZZ / "corpus" / target
         corpus.mkdir(parents=True, exist_ok=True)
-        for old in corpus.iterdir():
-            old.unlink()
+        # Added to, never cleared: a regression input committed next to the seeds (a crash found
+        # once, e.g. fuzz_detection_report's varint shift) must survive a rerun of this script.
         count = 0
         for group in doc["testGroups"]:
             for test in group["tests"]:
@@ -66,6 +144,8 @@ def main():
                 lines.append(dict_line(f"route_{s}{r}", bytes([s, r])))
         (FUZZ / "dict" / (target + ".dict")).write_text("".join(lines))
         print(f"{target}: {count} seeds")
+    for target, (seeds, names) in JSON_TARGETS.items():
+        write_json_target(target, seeds, names)
 
 
 if __name__ == "__main__":
