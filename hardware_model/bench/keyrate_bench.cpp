@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hardware_model/channel.hpp"
+#include "sns_example.hpp"
 #include "security/optimise.hpp"
 
 namespace {
@@ -18,17 +19,7 @@ using namespace tfqkd;
 using security::Window;
 
 security::ProtocolParameters protocol(bool aopp) {
-    security::ProtocolParameters p;
-    p.aopp = aopp;
-    const double pz = 0.7, eps = 0.05;
-    p.alice = {{Window::z, 0.4, pz * eps},
-               {Window::z, 0.0, pz * (1 - eps)},
-               {Window::x, 0.0, 0.12},
-               {Window::x, 0.1, 0.12},
-               {Window::x, 0.38, 0.06}};
-    p.bob = p.alice;
-    p.pulses = 1'000'000'000'000ULL;
-    return p;
+    return hardware_model::testing::example_sns_protocol(1'000'000'000'000ULL, aopp);
 }
 
 // A realistic link: 0.2 dB/km, SNSPDs of efficiency 0.8 with 1e-10 dark counts per pulse,

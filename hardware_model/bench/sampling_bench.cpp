@@ -8,23 +8,14 @@
 
 #include "hardware_model/events.hpp"
 #include "hardware_model/sampled.hpp"
+#include "sns_example.hpp"
 
 namespace {
 
 using namespace tfqkd;
-using security::Window;
 
 security::ProtocolParameters protocol(std::uint64_t pulses) {
-    security::ProtocolParameters p;
-    const double pz = 0.7, eps = 0.05;
-    p.alice = {{Window::z, 0.4, pz * eps},
-               {Window::z, 0.0, pz * (1 - eps)},
-               {Window::x, 0.0, 0.12},
-               {Window::x, 0.1, 0.12},
-               {Window::x, 0.38, 0.06}};
-    p.bob = p.alice;
-    p.pulses = pulses;
-    return p;
+    return hardware_model::testing::example_sns_protocol(pulses);
 }
 
 hardware_model::Link link_at(double km) { return hardware_model::symmetric_link(km, 0.2, 0.8, 1e-10, 0.03, 0.1); }

@@ -10,6 +10,7 @@
 #include "hardware_model/channel.hpp"
 #include "hardware_model/events.hpp"
 #include "hardware_model/sampled.hpp"
+#include "sns_example.hpp"
 
 namespace tfqkd::hardware_model {
 namespace {
@@ -17,18 +18,7 @@ namespace {
 using security::Count;
 using security::Window;
 
-security::ProtocolParameters protocol(std::uint64_t pulses) {
-    security::ProtocolParameters p;
-    const double pz = 0.7, eps = 0.05;
-    p.alice = {{Window::z, 0.4, pz * eps},
-               {Window::z, 0.0, pz * (1 - eps)},
-               {Window::x, 0.0, 0.12},
-               {Window::x, 0.1, 0.12},
-               {Window::x, 0.38, 0.06}};
-    p.bob = p.alice;
-    p.pulses = pulses;
-    return p;
-}
+security::ProtocolParameters protocol(std::uint64_t pulses) { return testing::example_sns_protocol(pulses); }
 
 Link test_link() { return symmetric_link(100, 0.2, 0.8, 1e-8, 0.03, 0.1); }
 

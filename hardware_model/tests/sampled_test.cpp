@@ -17,6 +17,7 @@
 
 #include "hardware_model/channel.hpp"
 #include "hardware_model/sampled.hpp"
+#include "sns_example.hpp"
 #include "security/sns.hpp"
 
 namespace tfqkd::hardware_model {
@@ -25,18 +26,7 @@ namespace {
 using security::Count;
 using security::Window;
 
-security::ProtocolParameters protocol(std::uint64_t pulses) {
-    security::ProtocolParameters p;
-    const double pz = 0.7, eps = 0.05;
-    p.alice = {{Window::z, 0.4, pz * eps},
-               {Window::z, 0.0, pz * (1 - eps)},
-               {Window::x, 0.0, 0.12},
-               {Window::x, 0.1, 0.12},
-               {Window::x, 0.38, 0.06}};
-    p.bob = p.alice;
-    p.pulses = pulses;
-    return p;
-}
+security::ProtocolParameters protocol(std::uint64_t pulses) { return testing::example_sns_protocol(pulses); }
 
 // The 3-intensity protocol: no X mu_2; the strong decoy is mu_z in the one-sided Z windows.
 security::ProtocolParameters protocol3(std::uint64_t pulses) {

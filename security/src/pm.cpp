@@ -61,22 +61,6 @@ Result<PmInputs> check_inputs(const ProtocolParameters& protocol, const Security
     return in;
 }
 
-template <class T>
-struct RateBounds {
-    T lower;
-    T upper;
-};
-
-// Expected rate per window: asymptotically the observed rate; finite, C1 on the expected count.
-template <class T>
-RateBounds<T> rate(double count, double windows, bool finite, const T& eps) {
-    const T x = T(count);
-    const T n = T(windows);
-    if (!finite) return {x / n, x / n};
-    const BasicBounds<T> b = formulas::chernoff_expected_from_observed(x, eps);
-    return {clamp_nonnegative(b.lower) / n, b.upper / n};
-}
-
 Interval at_most_half(const Interval& x) { return min(clamp_probability(x), point(0.5)); }
 double at_most_half(double x) { return std::min(clamp_probability(x), 0.5); }
 
@@ -100,10 +84,10 @@ Evaluation<T> evaluate(const ProtocolParameters& protocol, const SecurityParamet
     const T nu2 = 2 * T(set[in.roles.test_strong].intensity);
 
     // 7.2: Y_0 (upper for Y_1, lower for the error term), Q_nu1 lower, Q_nu2 upper, T_nu1 upper.
-    const RateBounds<T> y0 = rate<T>(in.vac->effective, in.vac->windows, finite, eps_pe);
-    const RateBounds<T> q1 = rate<T>(in.weak->effective, in.weak->windows, finite, eps_pe);
-    const RateBounds<T> q2 = rate<T>(in.strong->effective, in.strong->windows, finite, eps_pe);
-    const RateBounds<T> t1 = rate<T>(in.weak->errors, in.weak->windows, finite, eps_pe);
+    const BasicBounds<T> y0 = formulas::expected_rate<T>(in.vac->effective, in.vac->windows, finite, eps_pe);
+    const BasicBounds<T> q1 = formulas::expected_rate<T>(in.weak->effective, in.weak->windows, finite, eps_pe);
+    const BasicBounds<T> q2 = formulas::expected_rate<T>(in.strong->effective, in.strong->windows, finite, eps_pe);
+    const BasicBounds<T> t1 = formulas::expected_rate<T>(in.weak->errors, in.weak->windows, finite, eps_pe);
     const T y1 = clamp_nonnegative((nu2 * nu2 * exp(nu1) * q1.lower - nu1 * nu1 * exp(nu2) * q2.upper -
                                     (nu2 * nu2 - nu1 * nu1) * y0.upper) /
                                    (nu1 * nu2 * (nu2 - nu1)));

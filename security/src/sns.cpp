@@ -80,23 +80,6 @@ Result<SnsInputs> check_inputs(const ProtocolParameters& protocol, const Securit
 }
 
 template <class T>
-struct RateBounds {
-    T lower;
-    T upper;
-};
-
-// The expected counting rate of a class: asymptotically the observed rate; with finite size the
-// Chernoff bounds (C1) on its expected count, divided by the windows.
-template <class T>
-RateBounds<T> rate(double count, double windows, bool finite, const T& eps) {
-    const T x = T(count);
-    const T n = T(windows);
-    if (!finite) return {x / n, x / n};
-    const BasicBounds<T> b = formulas::chernoff_expected_from_observed(x, eps);
-    return {clamp_nonnegative(b.lower) / n, b.upper / n};
-}
-
-template <class T>
 struct Evaluation {
     T length;
     SnsBreakdownOf<T> breakdown;
@@ -118,10 +101,12 @@ Evaluation<T> evaluate(const ProtocolParameters& protocol, const SecurityParamet
 
     // 4.1: s0 enters s1 with its upper end and the phase error with its lower end: two one-sided
     // estimates. Each other class is used on one side only.
-    const auto one_class = [&](const ClassCounts* c) { return rate<T>(c->effective(), c->sent, finite, eps_pe); };
-    const RateBounds<T> s00 = one_class(in.vac);
-    const RateBounds<T> sa1 = one_class(in.a1), sa2 = one_class(in.a2);
-    const RateBounds<T> sb1 = one_class(in.b1), sb2 = one_class(in.b2);
+    const auto one_class = [&](const ClassCounts* c) {
+        return formulas::expected_rate<T>(c->effective(), c->sent, finite, eps_pe);
+    };
+    const BasicBounds<T> s00 = one_class(in.vac);
+    const BasicBounds<T> sa1 = one_class(in.a1), sa2 = one_class(in.a2);
+    const BasicBounds<T> sb1 = one_class(in.b1), sb2 = one_class(in.b2);
     const auto s1_lower = [&](const T& s_weak_lower, const T& s_strong_upper) {
         return clamp_nonnegative((mu2 * mu2 * exp(mu1) * s_weak_lower - mu1 * mu1 * exp(mu2) * s_strong_upper -
                                   (mu2 * mu2 - mu1 * mu1) * s00.upper) /
@@ -135,7 +120,8 @@ Evaluation<T> evaluate(const ProtocolParameters& protocol, const SecurityParamet
     const T untagged_expected = one_sided * (s1a + s1b);
 
     // 4.2: expected phase errors, through the phase-matched X1 windows.
-    const RateBounds<T> t_x = rate<T>(counts.phase_matched.errors, counts.phase_matched.windows, finite, eps_pe);
+    const BasicBounds<T> t_x =
+        formulas::expected_rate<T>(counts.phase_matched.errors, counts.phase_matched.windows, finite, eps_pe);
     const T two_mu1 = 2 * mu1;
     const T phase_numerator = clamp_nonnegative(t_x.upper - exp(-two_mu1) * s00.lower / 2);
     const T phase_errors_expected = 2 * one_sided * phase_numerator / (two_mu1 * exp(-two_mu1));

@@ -42,6 +42,18 @@ BasicBounds<T> chernoff_observed_from_expected(const T& mu, const T& epsilon) {
     return {mu - sqrt(2 * mu * L), mu + (L + sqrt(L * L + 8 * mu * L)) / 2};
 }
 
+// The expected rate per window of an observed count over `windows` windows: asymptotically the
+// observed rate; with finite size C1's bounds on the expected count, divided by the windows (the
+// lower one clamped at 0). Each side fails with probability at most `epsilon`.
+template <class T>
+BasicBounds<T> expected_rate(double count, double windows, bool finite, const T& epsilon) {
+    const T x = T(count);
+    const T n = T(windows);
+    if (!finite) return {x / n, x / n};
+    const BasicBounds<T> b = chernoff_expected_from_observed(x, epsilon);
+    return {clamp_nonnegative(b.lower) / n, b.upper / n};
+}
+
 // C6. Random pairing (docs/security.md 4.5). Of n0 items of kind 0, u0 are marked; of n1 items of
 // kind 1, u1 are marked. g <= min(n0, n1) pairs are formed of one item of each kind, the g items of
 // each kind chosen uniformly at random and matched uniformly at random. Returns a lower bound on
