@@ -54,7 +54,7 @@ std::vector<std::filesystem::path> profile_search_path() {
     return dirs;
 }
 
-Result<HardwareProfiles> load_hardware(const keyrate::HardwareSpec& spec, const std::filesystem::path& scenario_dir) {
+Result<HardwareProfiles> load_hardware(const scenario::HardwareSpec& spec, const std::filesystem::path& scenario_dir) {
     HardwareProfiles out;
     auto alice = load_one(spec.alice, "alice", scenario_dir, out.alice_file);
     if (!alice) return alice.error();
@@ -69,7 +69,7 @@ Result<HardwareProfiles> load_hardware(const keyrate::HardwareSpec& spec, const 
     return out;
 }
 
-Result<hardware_model::LinkBreakdown> hardware_link(const HardwareProfiles& profiles, const keyrate::HardwareSpec& spec,
+Result<hardware_model::LinkBreakdown> hardware_link(const HardwareProfiles& profiles, const scenario::HardwareSpec& spec,
                                                     double alice_km, double bob_km) {
     hardware_model::FibrePair fibre;
     fibre.alice_km = alice_km;
@@ -80,15 +80,15 @@ Result<hardware_model::LinkBreakdown> hardware_link(const HardwareProfiles& prof
     return hardware_model::link_from_profiles(profiles.alice, profiles.bob, profiles.server, fibre, spec.comb_line);
 }
 
-Result<double> fibre_attenuation(const HardwareProfiles& profiles, const keyrate::HardwareSpec& spec) {
+Result<double> fibre_attenuation(const HardwareProfiles& profiles, const scenario::HardwareSpec& spec) {
     if (spec.fibre_loss_db_per_km) return *spec.fibre_loss_db_per_km;
     if (profiles.server.fibre) return profiles.server.fibre->loss_db_per_km.value;
     return make_error(Errc::inconsistent, "hardware", "fibre.loss_db_per_km",
                       "missing: the server profile has no fibre section, so the scenario must give the attenuation");
 }
 
-keyrate::LinkSpec channel_link(const keyrate::HardwareSpec& h, double attenuation_db_per_km) {
-    keyrate::LinkSpec l;
+scenario::LinkSpec channel_link(const scenario::HardwareSpec& h, double attenuation_db_per_km) {
+    scenario::LinkSpec l;
     if (h.fibre_alice_km == h.fibre_bob_km && h.extra_loss_alice_db == 0 && h.extra_loss_bob_db == 0) {
         l.distance_km = h.fibre_alice_km + h.fibre_bob_km;
         l.attenuation_db_per_km = attenuation_db_per_km;

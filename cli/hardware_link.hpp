@@ -9,9 +9,12 @@
 #include "base/result.hpp"
 #include "hardware_model/profile.hpp"
 #include "hardware_model/simulated.hpp"
-#include "keyrate_input.hpp"
+#include "hardware_model/scenario.hpp"
 
 namespace tfqkd::cli {
+
+// The input files of the command (hardware_model/scenario.hpp).
+namespace scenario = hardware_model::scenario;
 
 struct HardwareProfiles {
     hardware_model::Profile alice;  // the chips as drawn from their wafer when a chip index is given
@@ -29,17 +32,17 @@ std::vector<std::filesystem::path> profile_search_path();
 // Reads the three profiles of `spec`. A name containing '/' or ending in ".json" is a path,
 // relative to `scenario_dir` unless absolute; any other name is a shipped profile. The error says
 // which field (hardware.alice, ...) and, for a shipped name, where it was looked for.
-Result<HardwareProfiles> load_hardware(const keyrate::HardwareSpec& spec, const std::filesystem::path& scenario_dir);
+Result<HardwareProfiles> load_hardware(const scenario::HardwareSpec& spec, const std::filesystem::path& scenario_dir);
 
 // The link with the fibre lengths given (km per arm), the other fibre settings from `spec`.
-Result<hardware_model::LinkBreakdown> hardware_link(const HardwareProfiles& profiles, const keyrate::HardwareSpec& spec,
+Result<hardware_model::LinkBreakdown> hardware_link(const HardwareProfiles& profiles, const scenario::HardwareSpec& spec,
                                                     double alice_km, double bob_km);
 
 // The fibre attenuation of the scenario: `spec`'s, else the server profile's fibre section.
-Result<double> fibre_attenuation(const HardwareProfiles& profiles, const keyrate::HardwareSpec& spec);
+Result<double> fibre_attenuation(const HardwareProfiles& profiles, const scenario::HardwareSpec& spec);
 
 // The channel of the scenario as a keyrate link (for PLOB and the distance axis): the symmetric
 // form when both arms have the same fibre and no extra loss, else the two arms' fibre losses.
-keyrate::LinkSpec channel_link(const keyrate::HardwareSpec& spec, double attenuation_db_per_km);
+scenario::LinkSpec channel_link(const scenario::HardwareSpec& spec, double attenuation_db_per_km);
 
 }  // namespace tfqkd::cli

@@ -21,7 +21,7 @@
 
 #include "hardware_link.hpp"
 #include "hardware_model/channel.hpp"
-#include "keyrate_input.hpp"
+#include "hardware_model/scenario.hpp"
 #include "keyrate_plot.hpp"
 #include "security/bounds.hpp"
 #include "security/optimise.hpp"
@@ -31,9 +31,9 @@
 namespace tfqkd::cli {
 namespace {
 
-using keyrate::Kind;
-using keyrate::LinkSpec;
-using keyrate::Scenario;
+using scenario::Kind;
+using scenario::LinkSpec;
+using scenario::Scenario;
 using security::Analysis;
 using security::Interval;
 using Json = nlohmann::ordered_json;
@@ -113,7 +113,7 @@ std::optional<Sweep> parse_sweep(const std::string& text, std::string& problem) 
     if (!text.empty() && text.back() == ':') parts.push_back("");
     std::vector<double> v;
     for (const auto& p : parts) {
-        const auto x = keyrate::parse_number(p);
+        const auto x = scenario::parse_number(p);
         if (!x) break;
         v.push_back(*x);
     }
@@ -166,7 +166,7 @@ Result<hardware_model::Link> model_link(const Scenario& s, const LinkSpec& l, co
         if (!bridged) return bridged.error();
         return bridged->link;
     }
-    const keyrate::DeviceSpec& d = s.device;
+    const scenario::DeviceSpec& d = s.device;
     if (l.symmetric)
         return hardware_model::symmetric_link(*l.distance_km, l.attenuation_db_per_km, d.detector_efficiency,
                                               d.dark_count_probability, d.misalignment, d.phase_noise_rad);
@@ -308,7 +308,7 @@ Json result_json(const Scenario& s, const PointResult& p, Analysis analysis, con
                           {"disclosure_bits", interval_json(b.disclosure_bits)},
                           {"eps_total", b.eps_total},
                           {"estimates", b.estimates}};
-    if (p.expected) j["expected_counts"] = keyrate::counts_json(*p.expected);
+    if (p.expected) j["expected_counts"] = scenario::counts_json(*p.expected);
     return j;
 }
 
@@ -380,7 +380,7 @@ void print_header(const std::string& file, const Scenario& s, Analysis analysis,
                     plain(s.device.misalignment).c_str(), plain(s.device.phase_noise_rad).c_str());
         std::printf("  error correction: f = %s\n", plain(s.ec_efficiency).c_str());
     } else if (s.kind == Kind::hardware) {
-        const keyrate::HardwareSpec& h = s.hardware;
+        const scenario::HardwareSpec& h = s.hardware;
         std::printf("  chips: alice %s%s, bob %s%s; server %s\n", h.alice.c_str(),
                     h.alice_chip ? (" (chip " + std::to_string(*h.alice_chip) + ")").c_str() : "", h.bob.c_str(),
                     h.bob_chip ? (" (chip " + std::to_string(*h.bob_chip) + ")").c_str() : "", h.server.c_str());
@@ -657,8 +657,8 @@ std::variant<Loaded, std::string> load_file(const std::string& file) {
     if (!in) return std::string("cannot open file");
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (in.bad()) return std::string("cannot read file");
-    auto parsed = keyrate::parse_scenario(text);
-    if (const auto* e = std::get_if<keyrate::InputError>(&parsed)) return e->to_string();
+    auto parsed = scenario::parse_scenario(text);
+    if (const auto* e = std::get_if<scenario::InputError>(&parsed)) return e->to_string();
     Loaded out{std::move(std::get<Scenario>(parsed)), std::nullopt};
     Scenario& s = out.scenario;
     if (Status st = security::validate(s.protocol); !st) return library_error(st.error());
@@ -736,7 +736,7 @@ int run_keyrate(const KeyrateOptions& o) {
     std::optional<double> clock_hz = s.clock_hz;
     const Analysis analysis = o.asymptotic ? Analysis::asymptotic : Analysis::finite;
     if (!o.distance.empty()) {
-        distance = keyrate::parse_number(o.distance);
+        distance = scenario::parse_number(o.distance);
         if (!distance) return input_error(file, "--distance: \"" + o.distance + "\" is not a number; accepted: a distance in km, >= 0");
         if (*distance < 0)
             return input_error(file, "--distance: " + o.distance + " is outside [0, inf) (total fibre length in km, half per arm)");
@@ -747,7 +747,7 @@ int run_keyrate(const KeyrateOptions& o) {
         if (!sweep) return input_error(file, "--sweep: " + problem);
     }
     if (!o.clock_hz.empty()) {
-        clock_hz = keyrate::parse_number(o.clock_hz);
+        clock_hz = scenario::parse_number(o.clock_hz);
         if (!clock_hz || !(*clock_hz > 0))
             return input_error(file, "--clock-hz: \"" + o.clock_hz + "\" is not accepted; accepted: pulses per second, a number > 0");
     }

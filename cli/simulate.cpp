@@ -22,7 +22,7 @@
 #include "hardware_link.hpp"
 #include "hardware_model/events.hpp"
 #include "hardware_model/sampled.hpp"
-#include "keyrate_input.hpp"
+#include "hardware_model/scenario.hpp"
 
 namespace tfqkd::cli {
 namespace {
@@ -50,7 +50,7 @@ std::string library_error(const Error& e) {
 
 // A whole number given on the command line, in [lower, 2^53].
 std::optional<std::uint64_t> parse_whole(const std::string& text, std::uint64_t lower) {
-    const auto x = keyrate::parse_number(text);
+    const auto x = scenario::parse_number(text);
     if (!x || *x < static_cast<double>(lower) || *x > 9007199254740992.0 || *x != std::floor(*x)) return std::nullopt;
     return static_cast<std::uint64_t>(*x);
 }
@@ -131,7 +131,7 @@ Json link_json(const hardware_model::LinkBreakdown& b) {
                 {"wavelength_nm", b.wavelength_nm}};
 }
 
-Json reference_link_json(const keyrate::LinkSpec& l) {
+Json reference_link_json(const scenario::LinkSpec& l) {
     if (l.symmetric) return Json{{"distance_km", *l.distance_km}, {"attenuation_db_per_km", l.attenuation_db_per_km}};
     return Json{{"arm_loss_alice_db", l.arm_loss_alice_db}, {"arm_loss_bob_db", l.arm_loss_bob_db}};
 }
@@ -165,13 +165,13 @@ int run_simulate(const SimulateOptions& o) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return input_error(file, "cannot open file");
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto parsed = keyrate::parse_scenario(text);
-    if (const auto* e = std::get_if<keyrate::InputError>(&parsed)) return input_error(file, e->to_string());
-    keyrate::Scenario s = std::move(std::get<keyrate::Scenario>(parsed));
-    if (s.kind != keyrate::Kind::hardware)
+    auto parsed = scenario::parse_scenario(text);
+    if (const auto* e = std::get_if<scenario::InputError>(&parsed)) return input_error(file, e->to_string());
+    scenario::Scenario s = std::move(std::get<scenario::Scenario>(parsed));
+    if (s.kind != scenario::Kind::hardware)
         return input_error(file, "tfqkd simulate takes a hardware scenario (with \"hardware\": chip profiles and fibre); "
                                  "this file is " +
-                                     std::string(s.kind == keyrate::Kind::certify ? "observed statistics" : "an analytic link") +
+                                     std::string(s.kind == scenario::Kind::certify ? "observed statistics" : "an analytic link") +
                                      ", which tfqkd keyrate reads");
 
     // Flags.
@@ -309,9 +309,9 @@ int run_simulate(const SimulateOptions& o) {
     }
     Json out;
     out["description"] = "simulated: " + (s.description.empty() ? file : s.description);
-    out["protocol"] = keyrate::protocol_json(s.protocol);
-    out["security"] = keyrate::security_json(s.security);
-    out["counts"] = keyrate::counts_json(total->statistics);
+    out["protocol"] = scenario::protocol_json(s.protocol);
+    out["security"] = scenario::security_json(s.security);
+    out["counts"] = scenario::counts_json(total->statistics);
     out["reference_link"] = reference_link_json(channel_link(s.hardware, *attenuation));
     if (s.ec_efficiency_given) out["ec_efficiency"] = s.ec_efficiency;
     if (clock_hz) out["clock_hz"] = *clock_hz;

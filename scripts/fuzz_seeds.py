@@ -66,7 +66,7 @@ JSON_TARGETS = {
     ),
     "fuzz_keyrate_scenario": (
         sorted((ROOT / "cli" / "tests" / "data").glob("*.json")),
-        # cli/keyrate_input.cpp: every object's accepted fields and the string values.
+        # hardware_model/src/scenario.cpp: every object's accepted fields and the string values.
         ["description", "protocol", "security", "counts", "reference_link", "ec_efficiency", "clock_hz",
          "simulation", "link", "detector", "misalignment", "phase_noise_rad", "hardware", "seed",
          "family", "aopp", "pulses", "phase_slices", "phase_match_slices", "alice", "bob", "window",

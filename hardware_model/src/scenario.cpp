@@ -1,6 +1,6 @@
 // Reading the input files of `tfqkd keyrate`: docs/keyrate.md, sections "Prediction input" and
 // "Statistics input", is the specification of every field read here.
-#include "keyrate_input.hpp"
+#include "hardware_model/scenario.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +16,7 @@
 #include <set>
 #include <vector>
 
-namespace tfqkd::cli::keyrate {
+namespace tfqkd::hardware_model::scenario {
 namespace {
 
 using nlohmann::json;
@@ -691,4 +691,4 @@ std::optional<double> parse_number(std::string_view input) {
     return x;
 }
 
-}  // namespace tfqkd::cli::keyrate
+}  // namespace tfqkd::hardware_model::scenario

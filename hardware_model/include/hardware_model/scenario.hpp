@@ -1,5 +1,8 @@
-// The input files of `tfqkd keyrate` (docs/keyrate.md): an experiment description to predict, or
-// observed statistics to certify, read from JSON into the vocabulary of security/experiment.hpp.
+// The scenario files of `tfqkd keyrate` and `tfqkd simulate` (docs/keyrate.md, docs/simulate.md): an
+// experiment over an analytic link to predict, observed statistics to certify, or a link of chip
+// profiles to predict or simulate, read from JSON into the vocabulary of security/experiment.hpp,
+// and the writers of the same forms. It lives here, below cli/ and fuzz/, so that the command and
+// the fuzz target share the one reader.
 //
 // Reading is strict: unknown fields, duplicate keys, wrong types, fractions where whole numbers are
 // expected and values out of bounds are errors that name the JSON path of the field, what was wrong
@@ -17,7 +20,7 @@
 
 #include "security/experiment.hpp"
 
-namespace tfqkd::cli::keyrate {
+namespace tfqkd::hardware_model::scenario {
 
 // The link: a symmetric fibre link given by its total length (half per arm), or the loss of each arm.
 struct LinkSpec {
@@ -95,4 +98,4 @@ nlohmann::ordered_json counts_json(const security::CountStatistics& counts);
 // A number given on the command line ("--distance 12.5"): the whole text must be a finite number.
 std::optional<double> parse_number(std::string_view text);
 
-}  // namespace tfqkd::cli::keyrate
+}  // namespace tfqkd::hardware_model::scenario
