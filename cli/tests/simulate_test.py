@@ -101,6 +101,22 @@ with tempfile.TemporaryDirectory() as tmp:
         r, cert_ev = certify(write(os.path.join(tmp, "ev.json"), ev))
         check("keyrate reads the events fidelity's statistics", r.returncode == 0 and cert_ev is not None, r.stderr)
 
+    # --- every shipped profile simulates, in both fidelities ---------------------------------------------
+    for alice, bob, server, line in (("tfln_transmitter", "tfln_transmitter", "pku_server", 1),
+                                     ("bench_discrete", "bench_discrete", "bench_discrete", 0)):
+        d = copy.deepcopy(pair)
+        d["hardware"].update({"alice": alice, "bob": bob, "server": server, "comb_line": line,
+                              "fibre": {"alice_km": 100, "bob_km": 100}})
+        d["hardware"].pop("alice_chip")
+        d["hardware"].pop("bob_chip")
+        path = write(os.path.join(tmp, f"{alice}_{server}.json"), d)
+        for fidelity in ("aggregated", "events"):
+            r, out = simulate(path, "--fidelity", fidelity, "--pulses", "1e11")
+            ok = r.returncode == 0 and out is not None
+            r2, cert = certify(write(os.path.join(tmp, "combo_sim.json"), out)) if ok else (r, None)
+            check(f"{alice} chips with the {server} server at 200 km simulate ({fidelity}) to a certified key",
+                  ok and r2.returncode == 0 and cert and cert["key_length_bits"] > 0, r.stderr + r2.stderr)
+
     # --- piecewise-stationary phase ---------------------------------------------------------------------
     blocked = copy.deepcopy(pair)
     blocked["hardware"]["block_seconds"] = 1.0
