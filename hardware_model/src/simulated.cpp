@@ -510,8 +510,13 @@ Result<LinkBreakdown> link_from_profiles(const Profile& alice, const Profile& bo
     if (!comb) return comb.error();
     SimulatedLaser laser_a(*alice.laser);
     SimulatedLaser laser_b(*bob.laser);
-    TFQKD_TRY(laser_a.injection_lock(*comb, comb_line));
-    TFQKD_TRY(laser_b.injection_lock(*comb, comb_line));
+    // A laser that cannot reach the line: say whose (the profile of each side may differ).
+    for (auto [laser, who] : {std::pair{&laser_a, "alice's laser: "}, std::pair{&laser_b, "bob's laser: "}})
+        if (Status locked = laser->injection_lock(*comb, comb_line); !locked) {
+            Error e = locked.error();
+            e.detail = who + e.detail;
+            return e;
+        }
     // The bridge uses only device properties, no per-slot draws: the seeds do not matter here.
     const SimulatedIntensityModulator im_a(*alice.intensity_modulators, 0, 0);
     const SimulatedIntensityModulator im_b(*bob.intensity_modulators, 0, 1);
