@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/rng.hpp"
+#include "json_text.hpp"
 
 #ifndef TFQKD_PROFILE_INSTALL_DIR
 #define TFQKD_PROFILE_INSTALL_DIR "/usr/local/share/tfqkd/profiles"
@@ -26,6 +27,10 @@
 
 namespace tfqkd::hardware_model {
 namespace {
+
+using json_text::child;
+using json_text::describe;
+using json_text::show;
 
 using nlohmann::json;
 
@@ -43,15 +48,7 @@ struct Failure {
     throw Failure{code, std::move(field), std::move(message)};
 }
 
-std::string child(const std::string& path, std::string_view key) {
-    return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
 
-std::string show(const json& j) {
-    std::string text = j.dump();
-    if (text.size() > 60) text = text.substr(0, 57) + "...";
-    return text;
-}
 
 std::string number_text(double v) {
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
@@ -66,16 +63,6 @@ std::string join(std::initializer_list<std::string_view> items) {
     return out;
 }
 
-std::string describe(const json& j) {
-    switch (j.type()) {
-        case json::value_t::null: return "null";
-        case json::value_t::boolean: return j.get<bool>() ? "true" : "false";
-        case json::value_t::string: return "the string " + show(j);
-        case json::value_t::array: return "an array";
-        case json::value_t::object: return "an object";
-        default: return "the number " + show(j);
-    }
-}
 
 // A JSON object whose keys are checked against the accepted ones when it is opened.
 class Object {

@@ -1,6 +1,7 @@
 // Reading the input files of `tfqkd keyrate`: docs/keyrate.md, sections "Prediction input" and
 // "Statistics input", is the specification of every field read here.
 #include "hardware_model/scenario.hpp"
+#include "json_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,10 @@
 namespace tfqkd::hardware_model::scenario {
 namespace {
 
+using json_text::child;
+using json_text::describe;
+using json_text::show;
+
 using nlohmann::json;
 using security::Setting;
 using security::Window;
@@ -32,31 +37,12 @@ struct Failure {
     throw Failure{InputError{std::move(path), std::move(message)}};
 }
 
-std::string child(const std::string& path, std::string_view key) {
-    return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
 
 std::string element(const std::string& path, std::size_t index) {
     return path + "[" + std::to_string(index) + "]";
 }
 
-// A JSON value as a person would recognise it in the file.
-std::string show(const json& j) {
-    std::string text = j.dump();
-    if (text.size() > 60) text = text.substr(0, 57) + "...";
-    return text;
-}
 
-std::string describe(const json& j) {
-    switch (j.type()) {
-        case json::value_t::null: return "null";
-        case json::value_t::boolean: return j.get<bool>() ? "true" : "false";
-        case json::value_t::string: return "the string " + show(j);
-        case json::value_t::array: return "an array";
-        case json::value_t::object: return "an object";
-        default: return "the number " + show(j);
-    }
-}
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 #include "security/concentration.hpp"
 
@@ -150,19 +149,9 @@ Result<KeyLength> pm_key_length(const ProtocolParameters& protocol, const Securi
     const auto inputs = check_inputs(protocol, security, counts);
     if (!inputs) return inputs.error();
     const Evaluation<Interval> e = evaluate<Interval>(protocol, security, counts, options, *inputs);
-    if (options.analysis == Analysis::finite && e.breakdown.eps_total > security.eps_total) {
-        char text[200];
-        std::snprintf(text, sizeof text,
-                      "the failure probabilities compose to %.3g, above eps_total %.3g; raise eps_total or lower "
-                      "the others (docs/security.md 7.5 shows how they compose)",
-                      e.breakdown.eps_total, security.eps_total);
-        return make_error(Errc::inconsistent, "security", "eps_total", text);
-    }
-    KeyLength out;
-    out.length = e.length;
-    out.breakdown = e.breakdown;
-    out.bits = certified_floor(e.length);
-    out.rate_per_pulse = point(static_cast<double>(out.bits)) / point(static_cast<double>(protocol.pulses));
+    auto certified = certify_length(e.length, e.breakdown, security, protocol.pulses, options.analysis, "7.5");
+    if (!certified) return certified.error();
+    KeyLength& out = *certified;
     if (out.bits == 0) {
         const SnsBreakdown& br = out.breakdown;
         if (!(counts.key.effective > 0))
@@ -174,7 +163,7 @@ Result<KeyLength> pm_key_length(const ProtocolParameters& protocol, const Securi
         else
             out.zero_reason = "error correction and the finite-size terms exceed the secrecy of the key";
     }
-    return out;
+    return certified;
 }
 
 Result<double> pm_key_length_estimate(const ProtocolParameters& protocol, const SecurityParameters& security,

@@ -233,20 +233,9 @@ Result<KeyLength> sns_key_length(const ProtocolParameters& protocol, const Secur
     const auto inputs = check_inputs(protocol, security, counts);
     if (!inputs) return inputs.error();
     const Evaluation<Interval> e = evaluate<Interval>(protocol, security, counts, options, *inputs);
-    if (options.analysis == Analysis::finite && e.breakdown.eps_total > security.eps_total)
-    {
-        char text[200];
-        std::snprintf(text, sizeof text,
-                      "the failure probabilities compose to %.3g, above eps_total %.3g; raise eps_total or lower "
-                      "the others (docs/security.md 4.4 shows how they compose)",
-                      e.breakdown.eps_total, security.eps_total);
-        return make_error(Errc::inconsistent, "security", "eps_total", text);
-    }
-    KeyLength out;
-    out.length = e.length;
-    out.breakdown = e.breakdown;
-    out.bits = certified_floor(e.length);
-    out.rate_per_pulse = point(static_cast<double>(out.bits)) / point(static_cast<double>(protocol.pulses));
+    auto certified = certify_length(e.length, e.breakdown, security, protocol.pulses, options.analysis, "4.4");
+    if (!certified) return certified.error();
+    KeyLength& out = *certified;
     if (out.bits == 0) {
         const SnsBreakdown& br = out.breakdown;
         if (!certainly_positive(br.untagged_lower))
@@ -256,6 +245,24 @@ Result<KeyLength> sns_key_length(const ProtocolParameters& protocol, const Secur
         else
             out.zero_reason = "error correction and the finite-size terms exceed the secrecy of the untagged bits";
     }
+    return certified;
+}
+
+Result<KeyLength> certify_length(const Interval& length, const SnsBreakdown& breakdown, const SecurityParameters& security,
+                                 std::uint64_t pulses, Analysis analysis, const char* composition_section) {
+    if (analysis == Analysis::finite && breakdown.eps_total > security.eps_total) {
+        char text[220];
+        std::snprintf(text, sizeof text,
+                      "the failure probabilities compose to %.3g, above eps_total %.3g; raise eps_total or lower "
+                      "the others (docs/security.md %s shows how they compose)",
+                      breakdown.eps_total, security.eps_total, composition_section);
+        return make_error(Errc::inconsistent, "security", "eps_total", text);
+    }
+    KeyLength out;
+    out.length = length;
+    out.breakdown = breakdown;
+    out.bits = certified_floor(length);
+    out.rate_per_pulse = point(static_cast<double>(out.bits)) / point(static_cast<double>(pulses));
     return out;
 }
 

@@ -53,6 +53,13 @@ struct SnsOptions {
     double ec_efficiency = 1.1;
 };
 
+// The certified result of an evaluated key-length formula, for every family: refuses a finite-key
+// composition above security.eps_total (the error cites `composition_section` of docs/security.md),
+// floors the lower end of `length` (never negative) and gives the rate per pulse. The caller sets
+// zero_reason, whose wording is the family's.
+Result<KeyLength> certify_length(const Interval& length, const SnsBreakdown& breakdown, const SecurityParameters& security,
+                                 std::uint64_t pulses, Analysis analysis, const char* composition_section);
+
 Result<KeyLength> sns_key_length(const ProtocolParameters& protocol, const SecurityParameters& security,
                                  const CountStatistics& counts, const SnsOptions& options);
 
