@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 namespace tfqkd::security {
@@ -136,6 +137,24 @@ double pm_objective(const std::vector<double>& x, std::vector<double>& /*gradien
     return *length / static_cast<double>(p.pulses);
 }
 
+// The optimum the search reached, with its predicted statistics and its certified key length:
+// the search may be wrong by its rounding, the certified length of the point it returns is not.
+template <class Certify>
+Result<SnsOptimum> certify_optimum(ProtocolParameters protocol, unsigned evaluations, double best,
+                                   const StatisticsPredictor& predict, const Certify& certify) {
+    SnsOptimum out;
+    out.protocol = std::move(protocol);
+    out.evaluations = evaluations;
+    auto stats = predict(out.protocol);
+    if (!stats) return stats.error();
+    out.statistics = *stats;
+    auto key = certify(out.protocol, out.statistics);
+    if (!key) return key.error();
+    out.key = *key;
+    out.estimate = best * static_cast<double>(out.protocol.pulses);
+    return out;
+}
+
 }  // namespace
 
 Result<SnsOptimum> optimise_pm(const ProtocolParameters& start, const SecurityParameters& security,
@@ -169,17 +188,10 @@ Result<SnsOptimum> optimise_pm(const ProtocolParameters& start, const SecurityPa
     } catch (const std::exception& e) {
         (void)e;  // stopped early: the best point so far is in x and is certified below
     }
-    SnsOptimum out;
-    out.protocol = to_pm_protocol(start, x);
-    out.evaluations = search.evaluations;
-    auto stats = predict(out.protocol);
-    if (!stats) return stats.error();
-    out.statistics = *stats;
-    auto key = pm_key_length(out.protocol, security, out.statistics, options);
-    if (!key) return key.error();
-    out.key = *key;
-    out.estimate = best * static_cast<double>(out.protocol.pulses);
-    return out;
+    return certify_optimum(to_pm_protocol(start, x), search.evaluations, best, predict,
+                           [&](const ProtocolParameters& p, const CountStatistics& c) {
+                               return pm_key_length(p, security, c, options);
+                           });
 }
 
 Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityParameters& security,
@@ -218,17 +230,10 @@ Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityP
         // point so far is still in x, and it is certified below like any other.
         (void)e;
     }
-    SnsOptimum out;
-    out.protocol = to_protocol(start, x);
-    out.evaluations = search.evaluations;
-    auto stats = predict(out.protocol);
-    if (!stats) return stats.error();
-    out.statistics = *stats;
-    auto key = sns_key_length(out.protocol, security, out.statistics, options);
-    if (!key) return key.error();
-    out.key = *key;
-    out.estimate = best * static_cast<double>(out.protocol.pulses);
-    return out;
+    return certify_optimum(to_protocol(start, x), search.evaluations, best, predict,
+                           [&](const ProtocolParameters& p, const CountStatistics& c) {
+                               return sns_key_length(p, security, c, options);
+                           });
 }
 
 }  // namespace tfqkd::security
