@@ -12,6 +12,8 @@ packages=(
   libboost-dev libgmp-dev libmpfr-dev libmpfi-dev
   # parameter search (NLopt: BOBYQA)
   libnlopt-dev libnlopt-cxx-dev
+  # linear programs (CAL19's yield bounds; the bound itself is certified by duality in intervals)
+  libglpk-dev
   # tests and benchmarks (python3-jsonschema: docs/schemas/ against examples and outputs, cli/tests/schema_test.py)
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev python3-jsonschema
   # fuzzing: clang-19 with libFuzzer and the sanitizer runtimes (clang-14 cannot compile libstdc++ 12's

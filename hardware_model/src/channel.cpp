@@ -21,38 +21,64 @@ using security::Window;
 // cos(k d w) (the slice offset), sinc^2(k w / 2) (the triangle's characteristic function) and
 // exp(-k^2 sigma^2 / 2) (the Gaussian's). docs/hardware-model.md derives it; a test compares it
 // with direct numerical integration.
+//
+// The means of exp(+c cos delta) and exp(-c cos delta) over a relative phase delta whose
+// characteristic function at integer k is `characteristic(k)` (E[cos(k delta)]; the phase
+// distributions used are symmetric, so E[sin(k delta)] = 0): by Jacobi-Anger,
+// E[exp(+-c cos delta)] = I0(c) + 2 sum_k (+-1)^k I_k(c) E[cos(k delta)].
+template <class Characteristic>
+std::pair<double, double> exp_cos_means(double c, const Characteristic& characteristic) {
+    const double i0 = std::cyl_bessel_i(0.0, c);
+    double plus = i0;
+    double minus = i0;
+    for (int order = 1; order < 200; ++order) {
+        const double ik = std::cyl_bessel_i(static_cast<double>(order), c);
+        const double term = 2 * ik * characteristic(order);
+        plus += term;
+        minus += (order % 2 == 0 ? term : -term);
+        if (ik < 1e-18 * i0) break;  // I_k(c) falls like (c/2)^k / k!
+    }
+    return {plus, minus};
+}
+
+// Click probabilities from the two means: the left output's intensity is (a+b)/2 + c cos delta.
+ClickProbabilities clicks_from_means(double a, double b, double plus, double minus, const Link& link) {
+    const double q = 1 - link.dark_count_probability;
+    const double half_total = std::exp(-(a + b) / 2);
+    const double dark_left = q * half_total * minus;   // E[q exp(-I_left)]
+    const double dark_right = q * half_total * plus;   // E[q exp(-I_right)]
+    const double dark_both = q * q * std::exp(-(a + b));
+    // As in clicks_random_phase, the both-click probability cancels to rounding noise at high loss.
+    return {dark_right - dark_both, dark_left - dark_both, std::max(0.0, 1 - dark_left - dark_right + dark_both)};
+}
+
 }  // namespace
 
 ClickProbabilities clicks_phase_matched(double a, double b, std::uint32_t slices, std::uint32_t k, const Link& link) {
     const double w = 2 * std::numbers::pi / slices;
     const double c = (1 - 2 * link.misalignment) * std::sqrt(a * b);
     const double sigma = link.phase_noise_rad;
-    const double i0 = std::cyl_bessel_i(0.0, c);
     double plus = 0;   // mean of exp(+c cos delta) over the kept slice differences
     double minus = 0;  // mean of exp(-c cos delta)
     const int kD = static_cast<int>(k);
     for (int d = -kD; d <= kD; ++d) {
-        double sum_plus = i0;
-        double sum_minus = i0;
-        for (int order = 1; order < 200; ++order) {
-            const double ik = std::cyl_bessel_i(static_cast<double>(order), c);
+        const auto [p, m] = exp_cos_means(c, [&](int order) {
             const double half = order * w / 2;
             const double sinc = std::sin(half) / half;
-            const double term = 2 * ik * std::cos(order * d * w) * sinc * sinc * std::exp(-order * order * sigma * sigma / 2);
-            sum_plus += term;
-            sum_minus += (order % 2 == 0 ? term : -term);
-            if (ik < 1e-18 * i0) break;  // I_k(c) falls like (c/2)^k / k!
-        }
-        plus += sum_plus / (2 * kD + 1);
-        minus += sum_minus / (2 * kD + 1);
+            return std::cos(order * d * w) * sinc * sinc * std::exp(-order * order * sigma * sigma / 2);
+        });
+        plus += p / (2 * kD + 1);
+        minus += m / (2 * kD + 1);
     }
-    const double q = 1 - link.dark_count_probability;
-    const double half_total = std::exp(-(a + b) / 2);
-    const double dark_left = q * half_total * minus;   // E[q exp(-I_left)], I_left = (a+b)/2 + c cos delta
-    const double dark_right = q * half_total * plus;   // E[q exp(-I_right)]
-    const double dark_both = q * q * std::exp(-(a + b));
-    // As in clicks_random_phase, the both-click probability cancels to rounding noise at high loss.
-    return {dark_right - dark_both, dark_left - dark_both, std::max(0.0, 1 - dark_left - dark_right + dark_both)};
+    return clicks_from_means(a, b, plus, minus, link);
+}
+
+ClickProbabilities clicks_phase_locked(double a, double b, const Link& link) {
+    const double c = (1 - 2 * link.misalignment) * std::sqrt(a * b);
+    const double sigma = link.phase_noise_rad;
+    const auto [plus, minus] =
+        exp_cos_means(c, [&](int order) { return std::exp(-order * order * sigma * sigma / 2); });
+    return clicks_from_means(a, b, plus, minus, link);
 }
 
 double Link::eta_alice() const noexcept { return detector_efficiency * std::pow(10.0, -arm_loss_alice_db / 10); }
@@ -145,14 +171,46 @@ Result<security::CountStatistics> expected_pm_statistics(const ProtocolParameter
     return out;
 }
 
+// CAL19 (docs/security.md 8): every X-X test class (phase-randomised decoys), and the key windows,
+// in which Alice and Bob send |+-alpha> with their phases locked: equal bits interfere at relative
+// phase 0 (left correct), opposite bits at pi (right correct, Bob flips), so both have the error
+// probability of a right click at phase 0.
+Result<security::CountStatistics> expected_cal19_statistics(const ProtocolParameters& protocol, const Link& link) {
+    const auto alice = security::cal19_roles(protocol.alice, "alice");
+    const auto bob = security::cal19_roles(protocol.bob, "bob");
+    if (!alice) return alice.error();
+    if (!bob) return bob.error();
+    const double n = static_cast<double>(protocol.pulses);
+    const double eta_a = link.eta_alice();
+    const double eta_b = link.eta_bob();
+    security::CountStatistics out;
+    for (const std::size_t i : alice->decoys)
+        for (const std::size_t j : bob->decoys) {
+            const auto& sa = protocol.alice[i];
+            const auto& sb = protocol.bob[j];
+            const double sent = n * sa.probability * sb.probability;
+            const ClickProbabilities c = clicks_random_phase(eta_a * sa.intensity, eta_b * sb.intensity, link);
+            out.classes.push_back({i, j, sent, sent * c.left, sent * c.right, sent * c.both});
+        }
+    const auto& ka = protocol.alice[alice->key];
+    const auto& kb = protocol.bob[bob->key];
+    const double windows = n * ka.probability * kb.probability;
+    const ClickProbabilities c = clicks_phase_locked(eta_a * ka.intensity, eta_b * kb.intensity, link);
+    out.key.windows = windows;
+    out.key.effective = windows * c.effective();
+    out.key.errors = windows * c.right;
+    return out;
+}
+
 }  // namespace
 
 Result<security::CountStatistics> expected_statistics(const ProtocolParameters& protocol, const Link& link) {
     TFQKD_TRY(security::validate(protocol));
     if (protocol.family == security::Family::pm) return expected_pm_statistics(protocol, link);
+    if (protocol.family == security::Family::cal19) return expected_cal19_statistics(protocol, link);
     if (protocol.family != security::Family::sns)
         return make_error(Errc::invalid_argument, "protocol", "family",
-                          "the analytic model predicts the SNS and PM families (others come with their issue)");
+                          "the analytic model predicts the SNS, PM and CAL19 families (mode pairing comes with its issue)");
     const auto alice = security::sns_roles(protocol.alice, "alice");
     const auto bob = security::sns_roles(protocol.bob, "bob");
     if (!alice) return alice.error();

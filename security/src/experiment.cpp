@@ -107,6 +107,41 @@ Result<PmRoles> pm_roles(const std::vector<Setting>& settings, std::string_view 
     return PmRoles{*key, *vacuum, tests[0], tests[1]};
 }
 
+Result<Cal19Roles> cal19_roles(const std::vector<Setting>& settings, std::string_view party) {
+    std::optional<std::size_t> key;
+    Cal19Roles roles;
+    const std::string who(party);
+    for (std::size_t i = 0; i < settings.size(); ++i) {
+        const Setting& s = settings[i];
+        const std::string where = who + "[" + std::to_string(i) + "]";
+        if (s.window == Window::z) {
+            if (s.intensity <= 0)
+                return invalid(kProtocol, party_field(party, false),
+                               where + ": the CAL19 key setting (window z) needs intensity alpha^2 > 0");
+            if (key)
+                return invalid(kProtocol, party_field(party, true),
+                               where + " is a second Z setting; CAL19 takes one key setting (window z, intensity alpha^2)");
+            key = i;
+        } else {
+            for (const std::size_t d : roles.decoys)
+                if (settings[d].intensity == s.intensity)
+                    return invalid(kProtocol, party_field(party, false),
+                                   where + " repeats the decoy intensity of " + who + "[" + std::to_string(d) + "]");
+            roles.decoys.push_back(i);
+        }
+    }
+    if (!key)
+        return invalid(kProtocol, party_field(party, true), who + " lacks the CAL19 key setting (window z, intensity alpha^2 > 0)");
+    if (roles.decoys.size() < 2)
+        return invalid(kProtocol, party_field(party, false),
+                       who + " has " + std::to_string(roles.decoys.size()) +
+                           " test settings; CAL19 needs at least two phase-randomised decoys (window x) of distinct intensities");
+    std::sort(roles.decoys.begin(), roles.decoys.end(),
+              [&](std::size_t a, std::size_t b) { return settings[a].intensity < settings[b].intensity; });
+    roles.key = *key;
+    return roles;
+}
+
 Result<SnsRoles> sns_roles(const std::vector<Setting>& settings, std::string_view party) {
     SnsRoles roles;
     std::optional<std::size_t> z_send, z_silent, x_vacuum;
@@ -167,6 +202,12 @@ Status validate(const ProtocolParameters& p) {
         auto a = pm_roles(p.alice, "alice");
         if (!a) return std::move(a).error();
         auto b = pm_roles(p.bob, "bob");
+        if (!b) return std::move(b).error();
+    } else if (p.family == Family::cal19) {
+        if (p.aopp) return invalid(kProtocol, "aopp", "AOPP applies to the SNS family only");
+        auto a = cal19_roles(p.alice, "alice");
+        if (!a) return std::move(a).error();
+        auto b = cal19_roles(p.bob, "bob");
         if (!b) return std::move(b).error();
     } else if (p.aopp) {
         return invalid(kProtocol, "aopp", "AOPP applies to the SNS family only");

@@ -4,6 +4,7 @@
 #include <nlopt.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <utility>
 #include <vector>
@@ -96,8 +97,10 @@ double objective(const std::vector<double>& x, std::vector<double>& /*gradient: 
     return *length / static_cast<double>(p.pulses);
 }
 
-// PM: log mu/2, logit p_key, log nu_1/2, log(nu_2/nu_1), and the softmax weights of nu_1 and nu_2
-// against the test vacuum (weight 0). Every point of the box is a valid PM protocol.
+// PM and CAL19 share one shape: a key setting and three test settings (vacuum, nu_1 < nu_2). The
+// coordinates: log of the key intensity (PM: mu/2, CAL19: alpha^2), logit p_key, log nu_1,
+// log(nu_2/nu_1), and the softmax weights of nu_1 and nu_2 against the test vacuum (weight 0).
+// Every point of the box is a valid protocol of the family.
 struct PmCoordinates {
     enum : unsigned { log_mu, logit_key, log_nu1, log_ratio, weight_weak, weight_strong, count };
 };
@@ -118,11 +121,15 @@ ProtocolParameters to_pm_protocol(const ProtocolParameters& start, const std::ve
     return p;
 }
 
+using KeyLengthEstimate = Result<double> (*)(const ProtocolParameters&, const SecurityParameters&,
+                                              const CountStatistics&, const SnsOptions&);
+
 struct PmSearch {
     const ProtocolParameters* start;
     const SecurityParameters* security;
     const StatisticsPredictor* predict;
     const PmOptions* options;
+    KeyLengthEstimate estimate;
     unsigned evaluations = 0;
 };
 
@@ -132,7 +139,7 @@ double pm_objective(const std::vector<double>& x, std::vector<double>& /*gradien
     const ProtocolParameters p = to_pm_protocol(*s->start, x);
     const auto stats = (*s->predict)(p);
     if (!stats) return -1e300;
-    const auto length = pm_key_length_estimate(p, *s->security, *stats, *s->options);
+    const auto length = s->estimate(p, *s->security, *stats, *s->options);
     if (!length || !std::isfinite(*length)) return -1e300;
     return *length / static_cast<double>(p.pulses);
 }
@@ -157,25 +164,26 @@ Result<SnsOptimum> certify_optimum(ProtocolParameters protocol, unsigned evaluat
 
 }  // namespace
 
-Result<SnsOptimum> optimise_pm(const ProtocolParameters& start, const SecurityParameters& security,
-                               const StatisticsPredictor& predict, const PmOptions& options,
-                               unsigned max_evaluations) {
-    TFQKD_TRY(validate(start));
-    if (start.family != Family::pm || !(start.alice == start.bob))
-        return make_error(Errc::invalid_argument, "protocol", "family", "optimise_pm searches the symmetric PM protocol");
-    const auto roles = pm_roles(start.alice, "alice");
-    if (!roles) return roles.error();
+namespace {
+
+// The search over a key setting and three test settings (PM and CAL19), from `start`'s settings in
+// `roles` order: key, vacuum, nu_1, nu_2.
+template <class Certify>
+Result<SnsOptimum> optimise_key_and_decoys(const ProtocolParameters& start, const std::array<std::size_t, 4>& roles,
+                                           const SecurityParameters& security, const StatisticsPredictor& predict,
+                                           const SnsOptions& options, unsigned max_evaluations,
+                                           KeyLengthEstimate estimate, const Certify& certify) {
     const std::vector<double> lower{std::log(1e-3), logit(0.05), std::log(1e-4), std::log(1.2), -6, -6};
     const std::vector<double> upper{std::log(0.5), logit(0.98), std::log(0.2), std::log(100.0), 6, 6};
     const auto& s = start.alice;
-    const double q0 = s[roles->test_vacuum].probability;
-    std::vector<double> x{std::log(s[roles->key].intensity), logit(std::min(s[roles->key].probability, 0.999)),
-                          std::log(s[roles->test_weak].intensity),
-                          std::log(s[roles->test_strong].intensity / s[roles->test_weak].intensity),
-                          std::log(s[roles->test_weak].probability / q0), std::log(s[roles->test_strong].probability / q0)};
+    const auto [key, vacuum, weak, strong] = roles;
+    const double q0 = s[vacuum].probability;
+    std::vector<double> x{std::log(s[key].intensity), logit(std::min(s[key].probability, 0.999)),
+                          std::log(s[weak].intensity), std::log(s[strong].intensity / s[weak].intensity),
+                          std::log(s[weak].probability / q0), std::log(s[strong].probability / q0)};
     for (unsigned i = 0; i < x.size(); ++i) x[i] = std::clamp(x[i], lower[i], upper[i]);
 
-    PmSearch search{&start, &security, &predict, &options};
+    PmSearch search{&start, &security, &predict, &options, estimate};
     nlopt::opt opt(nlopt::LN_BOBYQA, PmCoordinates::count);
     opt.set_lower_bounds(lower);
     opt.set_upper_bounds(upper);
@@ -188,10 +196,45 @@ Result<SnsOptimum> optimise_pm(const ProtocolParameters& start, const SecurityPa
     } catch (const std::exception& e) {
         (void)e;  // stopped early: the best point so far is in x and is certified below
     }
-    return certify_optimum(to_pm_protocol(start, x), search.evaluations, best, predict,
-                           [&](const ProtocolParameters& p, const CountStatistics& c) {
-                               return pm_key_length(p, security, c, options);
-                           });
+    return certify_optimum(to_pm_protocol(start, x), search.evaluations, best, predict, certify);
+}
+
+}  // namespace
+
+Result<SnsOptimum> optimise_pm(const ProtocolParameters& start, const SecurityParameters& security,
+                               const StatisticsPredictor& predict, const PmOptions& options,
+                               unsigned max_evaluations) {
+    TFQKD_TRY(validate(start));
+    if (start.family != Family::pm || !(start.alice == start.bob))
+        return make_error(Errc::invalid_argument, "protocol", "family", "optimise_pm searches the symmetric PM protocol");
+    const auto roles = pm_roles(start.alice, "alice");
+    if (!roles) return roles.error();
+    return optimise_key_and_decoys(start, {roles->key, roles->test_vacuum, roles->test_weak, roles->test_strong},
+                                   security, predict, options, max_evaluations, &pm_key_length_estimate,
+                                   [&](const ProtocolParameters& p, const CountStatistics& c) {
+                                       return pm_key_length(p, security, c, options);
+                                   });
+}
+
+Result<SnsOptimum> optimise_cal19(const ProtocolParameters& start, const SecurityParameters& security,
+                                  const StatisticsPredictor& predict, const Cal19Options& options,
+                                  unsigned max_evaluations) {
+    TFQKD_TRY(validate(start));
+    if (start.family != Family::cal19 || !(start.alice == start.bob))
+        return make_error(Errc::invalid_argument, "protocol", "family",
+                          "optimise_cal19 searches the symmetric CAL19 protocol (bob's settings equal alice's)");
+    const auto roles = cal19_roles(start.alice, "alice");
+    if (!roles) return roles.error();
+    if (roles->decoys.size() != 3 || start.alice[roles->decoys[0]].intensity != 0)
+        return make_error(Errc::invalid_argument, "protocol", "alice",
+                          "optimise_cal19 searches three decoys: vacuum, nu_1 and nu_2 (the start has " +
+                              std::to_string(roles->decoys.size()) + " decoys" +
+                              (roles->decoys.size() == 3 ? ", none of them vacuum)" : ")"));
+    return optimise_key_and_decoys(start, {roles->key, roles->decoys[0], roles->decoys[1], roles->decoys[2]},
+                                   security, predict, options, max_evaluations, &cal19_key_length_estimate,
+                                   [&](const ProtocolParameters& p, const CountStatistics& c) {
+                                       return cal19_key_length(p, security, c, options);
+                                   });
 }
 
 Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityParameters& security,

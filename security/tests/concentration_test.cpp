@@ -158,6 +158,57 @@ TEST(Kato, BoundsCoverTheSumOfConditionalExpectations) {
     expect_failure_rate_at_most(below, trials, eps, "lower");
 }
 
+// C7 against a process that is no sum of independent trials: each trial's probability depends on
+// the outcomes so far (it jumps after every click, as an adaptive attacker could make it). The
+// bounds on the sum T of the conditional probabilities, and on the count from an upper bound on T,
+// must fail no more often than eps each.
+TEST(Martingale, BoundsCoverTheSumOfConditionalProbabilitiesOfAnAdaptiveProcess) {
+    std::mt19937_64 rng(15);
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    const double eps = 0.01;
+    const int n = 20000;
+    int above = 0, below = 0, count_above = 0;
+    const int trials = 3000;
+    for (int t = 0; t < trials; ++t) {
+        double p = 0.002;
+        double sum = 0;
+        int clicks = 0;
+        for (int u = 0; u < n; ++u) {
+            sum += p;
+            if (uniform(rng) < p) {
+                ++clicks;
+                p = clicks % 2 == 0 ? 0.002 : 0.02;  // the attacker's state changes with every click
+            }
+        }
+        const Bounds b = formulas::martingale_expected_from_observed<Interval>(clicks, eps);
+        if (hi(b.upper) < sum) ++above;
+        if (lo(b.lower) > sum) ++below;
+        // The count from the true sum: C7's other direction.
+        if (clicks > hi(formulas::martingale_observed_from_expected_upper<Interval>(point(sum), eps))) ++count_above;
+    }
+    expect_failure_rate_at_most(above, trials, eps, "upper");
+    expect_failure_rate_at_most(below, trials, eps, "lower");
+    expect_failure_rate_at_most(count_above, trials, eps, "count upper");
+}
+
+// The union over the lambda grid costs ln(44) in the exponent: C7 stays within 15 % of Chernoff's
+// (C1) width, for independent trials, from 10^2 to 10^10 counts.
+TEST(Martingale, WidthIsCloseToChernoffsAndDoubleAgreesWithInterval) {
+    for (const double x : {1e2, 1e4, 1e6, 1e8, 1e10}) {
+        const Bounds chernoff = chernoff_expected_from_observed(point(x), point(1e-10));
+        const Bounds mart = formulas::martingale_expected_from_observed<Interval>(x, 1e-10);
+        const double w_c = hi(chernoff.upper) - lo(chernoff.lower);
+        const double w_m = hi(mart.upper) - lo(mart.lower);
+        EXPECT_GE(w_m, w_c * 0.9) << x;  // a wider union bound, so not much narrower
+        EXPECT_LE(w_m, w_c * 1.15) << x;
+        const BasicBounds<double> d = formulas::martingale_expected_from_observed<double>(x, 1e-10);
+        EXPECT_NEAR(d.lower, mid(mart.lower), 1e-9 * x);
+        EXPECT_NEAR(d.upper, mid(mart.upper), 1e-9 * x);
+        EXPECT_LE(lo(mart.lower), x);
+        EXPECT_GE(hi(mart.upper), x);
+    }
+}
+
 TEST(Sampling, DeviationCoversHypergeometricSamples) {
     std::mt19937_64 rng(15);
     const std::size_t n = 2000;       // sample

@@ -49,11 +49,17 @@ ClickProbabilities clicks_random_phase(double a, double b, const Link& link);
 ClickProbabilities clicks_phase_matched(double a, double b, std::uint32_t slices, std::uint32_t match_slices,
                                         const Link& link);
 
+// The same for phase-locked pulses (CAL19's key mode): the relative phase is 0 plus the link's
+// Gaussian phase noise only. At phase 0 the light goes left.
+ClickProbabilities clicks_phase_locked(double a, double b, const Link& link);
+
 // Expected statistics of a whole experiment: every X-X class (and for the 3-intensity protocol the
 // two one-sided Z classes), the phase-matched X1 windows and the Z-Z key windows, for the SNS
 // family; with AOPP, Bob's raw key by bit value, the pairs and the key that survives the parity check.
 // For the PM family: the phase-matched test classes vacuum-vacuum, nu_1-nu_1, nu_2-nu_2 and the
 // matched key windows W = N p_key^2 (kept fraction) with their effective events and errors.
+// For CAL19: every X-X test class, and the key windows N p_key^A p_key^B with their effective events
+// and errors (phase-locked |+-alpha>).
 Result<security::CountStatistics> expected_statistics(const security::ProtocolParameters& protocol,
                                                       const Link& link);
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cmath>
+#include <type_traits>
 
 #include "security/interval.hpp"
 
@@ -82,6 +83,85 @@ PairingBound<T> random_pairing_lower(const T& u0, const T& u1, double n0, double
     // Otherwise first the marked items among the g chosen of kind 1, then their partners.
     const T paired_marked_ones = observed_lower(T(g) * u1 / T(n1));
     return {observed_lower(paired_marked_ones * u0 / T(n0)), 2};
+}
+
+// C7. Exponential supermartingale bounds (Ville's inequality; derived in docs/security.md, C7).
+// For Bernoulli variables xi_u adapted to a filtration, with conditional means p_u (any dependence
+// on the past: coherent attacks), X = sum xi_u and T = sum p_u, and any lambda > 0,
+//   exp(lambda X - (e^lambda - 1) T)  and  exp(-lambda X + (1 - e^-lambda) T)
+// are supermartingales starting at 1, so each exceeds 1/eps with probability at most eps. Solved
+// for T (or for X), they give the bounds below for one lambda; a fixed grid of kMartingaleGrid
+// values lambda_k = 2^(1 - k/2) is covered by a union bound (L' = ln(kMartingaleGrid / eps)), so
+// the best grid value may be picked after the data are seen. Each side fails with probability at
+// most eps.
+inline constexpr unsigned kMartingaleGrid = 44;  // lambda from 2 down to 2^-20.5 (about 6.7e-7)
+
+inline double martingale_lambda(unsigned k) { return std::exp2(1.0 - 0.5 * static_cast<double>(k)); }
+
+// The three bounds for one grid value lambda; L is ln(kMartingaleGrid / eps).
+template <class T>
+T martingale_sum_lower(const T& observed, double lambda, const T& L) {
+    using std::exp;
+    return (T(lambda) * observed - L) / (exp(T(lambda)) - 1);
+}
+template <class T>
+T martingale_sum_upper(const T& observed, double lambda, const T& L) {
+    using std::exp;
+    return (T(lambda) * observed + L) / (1 - exp(T(-lambda)));
+}
+template <class T>
+T martingale_observed_upper(const T& sum_upper, double lambda, const T& L) {
+    using std::exp;
+    return ((exp(T(lambda)) - 1) * sum_upper + L) / T(lambda);
+}
+
+// Picks the grid value that makes `bound` smallest (`sign` +1) or largest (-1), searching in
+// double; the bound is then evaluated once in T at that value. Any grid value is sound, so the
+// choice affects only tightness.
+template <class T, class Bound>
+T martingale_best(const Bound& bound, int sign) {
+    unsigned best = 0;
+    double best_value = 0;
+    for (unsigned k = 0; k < kMartingaleGrid; ++k) {
+        const double v = sign * bound(martingale_lambda(k), double{});
+        if (k == 0 || v < best_value) {
+            best = k;
+            best_value = v;
+        }
+    }
+    return bound(martingale_lambda(best), T{});
+}
+
+// C7 from an observed count X to bounds on T, the sum of the conditional means.
+template <class T>
+BasicBounds<T> martingale_expected_from_observed(double observed, double epsilon) {
+    const auto lower = [&](double lambda, auto tag) {
+        using U = decltype(tag);
+        using std::log;
+        const U L = log(U(static_cast<double>(kMartingaleGrid)) / U(epsilon));
+        return martingale_sum_lower(U(observed), lambda, L);
+    };
+    const auto upper = [&](double lambda, auto tag) {
+        using U = decltype(tag);
+        using std::log;
+        const U L = log(U(static_cast<double>(kMartingaleGrid)) / U(epsilon));
+        return martingale_sum_upper(U(observed), lambda, L);
+    };
+    return {clamp_nonnegative(martingale_best<T>(lower, -1)), martingale_best<T>(upper, +1)};
+}
+
+// C7 from an upper bound on T to an upper bound on the count X.
+template <class T>
+T martingale_observed_from_expected_upper(const T& sum_upper, double epsilon) {
+    const double sum_hi = hi(sum_upper);
+    const auto upper = [&](double lambda, auto tag) {
+        using U = decltype(tag);
+        using std::log;
+        const U L = log(U(static_cast<double>(kMartingaleGrid)) / U(epsilon));
+        if constexpr (std::is_same_v<U, double>) return martingale_observed_upper(sum_hi, lambda, L);
+        else return martingale_observed_upper(sum_upper, lambda, L);
+    };
+    return martingale_best<T>(upper, +1);
 }
 
 }  // namespace formulas

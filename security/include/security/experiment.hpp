@@ -53,6 +53,15 @@ struct PmRoles {
     std::size_t test_strong = 0;  // X window, nu_2/2 > nu_1/2
 };
 
+// Where the roles of CAL19 settings are found in a party's list (docs/security.md section 8): one
+// key setting (window z, intensity alpha^2 > 0: the coherent states |+alpha> and |-alpha>, not
+// phase-randomised, each bit value with probability 1/2) and at least two test settings (window x,
+// phase-randomised decoys of distinct intensities, vacuum allowed and recommended).
+struct Cal19Roles {
+    std::size_t key = 0;
+    std::vector<std::size_t> decoys;  // by increasing intensity
+};
+
 struct ProtocolParameters {
     Family family = Family::sns;
     bool aopp = false;                 // SNS with actively odd-parity pairing
@@ -163,6 +172,10 @@ Status validate(const SecurityParameters& security);
 // name existing settings, are not repeated and have errors <= effective <= windows, and
 // key.effective <= key.windows when key.windows is given.
 Status validate(const CountStatistics& counts, const ProtocolParameters& protocol);
+
+// Finds the CAL19 roles in a party's settings; an error names the party and what is missing or
+// repeated.
+Result<Cal19Roles> cal19_roles(const std::vector<Setting>& settings, std::string_view party);
 
 // Finds the SNS roles in a party's settings; an error names the party and the missing role.
 Result<SnsRoles> sns_roles(const std::vector<Setting>& settings, std::string_view party);

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "base/result.hpp"
+#include "security/cal19.hpp"
 #include "security/experiment.hpp"
 #include "security/pm.hpp"
 #include "security/sns.hpp"
@@ -40,5 +41,13 @@ Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityP
 Result<SnsOptimum> optimise_pm(const ProtocolParameters& start, const SecurityParameters& security,
                                const StatisticsPredictor& predict, const PmOptions& options,
                                unsigned max_evaluations = 800);
+
+// Maximises the CAL19 key length (docs/security.md 8) over alpha^2, p_key, nu_1, nu_2 and the split
+// of the test mode between vacuum, nu_1 and nu_2, starting from `start` (symmetric CAL19 with three
+// decoys, one of them vacuum). The box: alpha^2 in [1e-3, 0.5], p_key in [0.05, 0.98], nu_1 in
+// [1e-4, 0.2], nu_2 in [1.2 nu_1, 1]. Each evaluation solves nine small linear programs.
+Result<SnsOptimum> optimise_cal19(const ProtocolParameters& start, const SecurityParameters& security,
+                                  const StatisticsPredictor& predict, const Cal19Options& options,
+                                  unsigned max_evaluations = 800);
 
 }  // namespace tfqkd::security

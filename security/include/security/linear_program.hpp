@@ -1,0 +1,43 @@
+// Certified upper bounds on the maximum of a linear program (docs/security.md 8.4).
+//
+// The programs are small (tens of rows, about a hundred columns): maximise x_target subject to
+// row_lower_i <= (A x)_i <= row_upper_i and 0 <= x_j <= column_upper_j. GLPK's simplex finds an
+// approximate optimum in double precision; its row duals y then give a bound that holds whatever
+// their accuracy (weak duality, evaluated in intervals):
+//
+//   x_target <= sum_i (y_i >= 0 ? y_i row_upper_i : y_i row_lower_i) + sum_j max(0, r_j) column_upper_j,
+//   r = e_target - A^T y,
+//
+// since sum_i y_i (A x)_i is at most the first sum for every feasible x, and x_target =
+// sum_i y_i (A x)_i + sum_j r_j x_j. A poor dual only loosens the bound, never breaks it.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "base/result.hpp"
+#include "security/interval.hpp"
+
+namespace tfqkd::security {
+
+// The data of the programs, of number type T: Interval (the coefficients and bounds enclose the
+// exact values; the certificate is evaluated in intervals) or double (the parameter search).
+template <class T>
+struct BoxedLinearProgram {
+    std::size_t columns = 0;
+    std::vector<T> coefficients;  // rows x columns, row-major
+    std::vector<T> row_lower;     // may be negative (a vacuous lower bound)
+    std::vector<T> row_upper;
+    std::vector<double> column_upper;  // each > 0
+    std::size_t rows() const noexcept { return row_upper.size(); }
+};
+
+// For each target column, an upper bound on its maximum over the feasible set (T-valued: its hi()
+// is the certified bound). The simplex runs once and is warm-started for each target. An error
+// says when GLPK fails or the program is malformed; an infeasible program (which honest data
+// never give, but corrupted data may) is reported as an error naming `what`.
+template <class T>
+Result<std::vector<T>> certified_maxima(const BoxedLinearProgram<T>& program, const std::vector<std::size_t>& targets,
+                                        std::string_view what);
+
+}  // namespace tfqkd::security

@@ -1,0 +1,281 @@
+// CAL19 key length: docs/security.md, section 8 (phase-error bound 8.2, sum over rounds 8.3, linear
+// programs 8.4, finite size 8.5, key length and composition 8.6).
+//
+// One template over the number type, as sns.cpp and pm.cpp: Interval certifies, double is the
+// fast estimate of the parameter search.
+#include "security/cal19.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "security/concentration.hpp"
+#include "security/linear_program.hpp"
+
+namespace tfqkd::security {
+namespace {
+
+constexpr std::string_view kCounts = "counts";
+
+double log2(double x) { return std::log2(x); }
+using security::log2;
+
+// min(x, y) for both number types (the Interval overload is in interval.hpp).
+double min(double a, double b) { return std::min(a, b); }
+using security::min;
+
+double upper_end(double x) { return x; }
+double upper_end(const Interval& x) { return hi(x); }
+
+struct Cal19Inputs {
+    Cal19Roles alice;
+    Cal19Roles bob;
+    std::vector<const ClassCounts*> classes;  // the X-X test classes given
+};
+
+Result<Cal19Inputs> check_inputs(const ProtocolParameters& protocol, const SecurityParameters& security,
+                                 const CountStatistics& counts) {
+    TFQKD_TRY(validate(protocol));
+    TFQKD_TRY(validate(security));
+    TFQKD_TRY(validate(counts, protocol));
+    if (protocol.family != Family::cal19)
+        return make_error(Errc::invalid_argument, "protocol", "family", "cal19_key_length certifies the CAL19 family");
+    auto alice = cal19_roles(protocol.alice, "alice");
+    if (!alice) return alice.error();
+    auto bob = cal19_roles(protocol.bob, "bob");
+    if (!bob) return bob.error();
+    Cal19Inputs in{std::move(*alice), std::move(*bob), {}};
+    for (const ClassCounts& c : counts.classes) {
+        if (protocol.alice[c.alice].window != Window::x || protocol.bob[c.bob].window != Window::x)
+            return make_error(Errc::inconsistent, kCounts, "classes[].alice",
+                              "CAL19 certifies from X-X test classes only; class (alice " + std::to_string(c.alice) +
+                                  ", bob " + std::to_string(c.bob) + ") names a key setting");
+        if (c.sent > 0) in.classes.push_back(&c);
+    }
+    if (in.classes.empty())
+        return make_error(Errc::inconsistent, kCounts, "classes",
+                          "CAL19 needs the X-X test classes (pairs of decoys with their clicks); none with windows given");
+    return in;
+}
+
+// Poisson weights e^-mu mu^n / n!, n = 0..cutoff, and the enclosure of their sum's complement.
+template <class T>
+std::vector<T> poisson(double intensity, unsigned cutoff) {
+    using std::exp;
+    std::vector<T> w(cutoff + 1);
+    const T mu = T(intensity);
+    w[0] = exp(-mu);
+    for (unsigned n = 1; n <= cutoff; ++n) w[n] = w[n - 1] * mu / T(static_cast<double>(n));
+    return w;
+}
+
+// Amplitudes c_n = e^(-alpha^2/2) alpha^n / sqrt(n!) of the coherent state |alpha> (8.2), n <= cutoff,
+// and an upper bound on sum_{n > cutoff} c_n: the ratio c_{n+1} / c_n = alpha / sqrt(n + 1) decreases,
+// so the tail is at most c_{K+1} / (1 - alpha / sqrt(K + 2)).
+template <class T>
+struct Amplitudes {
+    std::vector<T> c;
+    T head_sum;
+    T tail_upper;
+};
+
+template <class T>
+Amplitudes<T> amplitudes(double alpha_squared, unsigned cutoff) {
+    using std::exp;
+    using std::sqrt;
+    Amplitudes<T> a;
+    const T alpha = sqrt(T(alpha_squared));
+    a.c.resize(cutoff + 1);
+    a.c[0] = exp(-T(alpha_squared) / 2);
+    a.head_sum = a.c[0];
+    for (unsigned n = 1; n <= cutoff; ++n) {
+        a.c[n] = a.c[n - 1] * alpha / sqrt(T(static_cast<double>(n)));
+        a.head_sum = a.head_sum + a.c[n];
+    }
+    const T next = a.c[cutoff] * alpha / sqrt(T(static_cast<double>(cutoff + 1)));
+    a.tail_upper = next / (1 - alpha / sqrt(T(static_cast<double>(cutoff + 2))));
+    return a;
+}
+
+template <class T>
+struct Evaluation {
+    T length;
+    SnsBreakdownOf<T> breakdown;
+};
+
+template <class T>
+Result<Evaluation<T>> evaluate(const ProtocolParameters& protocol, const SecurityParameters& security,
+                               const CountStatistics& counts, const Cal19Options& options, const Cal19Inputs& in) {
+    using std::sqrt;
+    const bool finite = options.analysis == Analysis::finite;
+    const double n_pulses = static_cast<double>(protocol.pulses);
+    double largest = 0;
+    for (const ClassCounts* c : in.classes)
+        largest = std::max({largest, protocol.alice[c->alice].intensity, protocol.bob[c->bob].intensity});
+    const unsigned cutoff = cal19_photon_cutoff(largest);
+    const std::size_t side = cutoff + 1;
+    const auto column = [side](std::size_t n, std::size_t m) { return n * side + m; };
+
+    // 8.4: one row per test class, bounding sum_{n,m <= K} P_a(n) P_b(m) s_nm, the average yield
+    // of the class's photon-number mixture, from its effective count.
+    BoxedLinearProgram<T> lp;
+    lp.columns = side * side;
+    lp.column_upper.assign(lp.columns, 1.0);
+    for (const ClassCounts* c : in.classes) {
+        const Setting& sa = protocol.alice[c->alice];
+        const Setting& sb = protocol.bob[c->bob];
+        const std::vector<T> pa = poisson<T>(sa.intensity, cutoff);
+        const std::vector<T> pb = poisson<T>(sb.intensity, cutoff);
+        T head_a = T(0.0), head_b = T(0.0);
+        for (unsigned n = 0; n <= cutoff; ++n) {
+            head_a = head_a + pa[n];
+            head_b = head_b + pb[n];
+        }
+        const T tail = 1 - head_a * head_b;  // the weight of photon numbers beyond the cutoff
+        T rate_lower, rate_upper;
+        if (finite) {
+            // C7 bounds the sum of the class's conditional click probabilities; each round is of this
+            // class with prior probability p_a p_b, so the rows bound that sum over N p_a p_b.
+            const BasicBounds<T> sum = formulas::martingale_expected_from_observed<T>(c->effective(), security.eps_pe);
+            const T windows = T(n_pulses) * T(sa.probability) * T(sb.probability);
+            rate_lower = sum.lower / windows;
+            rate_upper = sum.upper / windows;
+        } else {
+            rate_lower = rate_upper = T(c->effective()) / T(c->sent);
+        }
+        for (std::size_t n = 0; n <= cutoff; ++n)
+            for (std::size_t m = 0; m <= cutoff; ++m) lp.coefficients.push_back(pa[n] * pb[m]);
+        lp.row_lower.push_back(rate_lower - tail);
+        lp.row_upper.push_back(rate_upper);
+    }
+    // Each row alone bounds every yield it weighs: s_nm <= row_upper / (P_a(n) P_b(m)), since the
+    // other terms are >= 0. These boxes keep the program well scaled and bound the yields that are
+    // no target.
+    for (std::size_t i = 0; i < lp.rows(); ++i)
+        for (std::size_t j = 0; j < lp.columns; ++j) {
+            const T& a = lp.coefficients[i * lp.columns + j];
+            if (!(upper_end(a) > 0)) continue;  // a vacuum decoy weighs only s_0m (or s_n0)
+            const double bound = upper_end(lp.row_upper[i] / a);
+            lp.column_upper[j] = std::min(lp.column_upper[j], std::max(bound, 0.0));
+        }
+    // 8.2: the yields that carry weight in the phase-error bound: n = m mod 2, n + m <= 4.
+    std::vector<std::size_t> targets;
+    for (std::size_t n = 0; n <= std::min<std::size_t>(cutoff, 4); ++n)
+        for (std::size_t m = 0; m <= std::min<std::size_t>(cutoff, 4); ++m)
+            if ((n + m) % 2 == 0 && n + m <= 4) targets.push_back(column(n, m));
+    auto maxima = certified_maxima(lp, targets, "classes");
+    if (!maxima) return maxima.error();
+    std::vector<T> yield_upper(lp.columns);
+    for (std::size_t j = 0; j < lp.columns; ++j) yield_upper[j] = T(lp.column_upper[j]);
+    for (std::size_t t = 0; t < targets.size(); ++t)
+        yield_upper[targets[t]] = T(std::min(lp.column_upper[targets[t]], upper_end((*maxima)[t])));
+
+    // 8.2 and 8.3: the phase-error probability per key window is at most
+    // (sum_{n,m even} c_n c_m sqrt(s_nm))^2 + (sum_{n,m odd} c_n c_m sqrt(s_nm))^2, every unknown
+    // s_nm replaced by an upper bound (the expression increases in each), those beyond the cutoff by 1.
+    const Amplitudes<T> ca = amplitudes<T>(protocol.alice[in.alice.key].intensity, cutoff);
+    const Amplitudes<T> cb = amplitudes<T>(protocol.bob[in.bob.key].intensity, cutoff);
+    T even = T(0.0), odd = T(0.0);
+    for (std::size_t n = 0; n <= cutoff; ++n)
+        for (std::size_t m = n % 2; m <= cutoff; m += 2) {
+            const T term = ca.c[n] * cb.c[m] * sqrt(yield_upper[column(n, m)]);
+            if (n % 2 == 0) even = even + term;
+            else odd = odd + term;
+        }
+    const T beyond = ca.head_sum * cb.tail_upper + ca.tail_upper * cb.head_sum + ca.tail_upper * cb.tail_upper;
+    even = even + beyond;
+    odd = odd + beyond;
+    const T per_window = even * even + odd * odd;
+    const T key_windows = T(n_pulses) * T(protocol.alice[in.alice.key].probability) *
+                          T(protocol.bob[in.bob.key].probability);
+    T phase_errors = key_windows * per_window;
+    unsigned estimates = 0;
+    if (finite) {
+        // 8.5: C7 from the sum of the conditional phase-error probabilities to the count.
+        phase_errors = formulas::martingale_observed_from_expected_upper<T>(phase_errors, security.eps_pe);
+        estimates = static_cast<unsigned>(2 * in.classes.size() + 1);
+    }
+
+    Evaluation<T> out{};
+    SnsBreakdownOf<T>& br = out.breakdown;
+    const T m_key = T(counts.key.effective);
+    br.s0_lower = T(0.0);
+    br.s0_upper = yield_upper[column(0, 0)];
+    br.s1_lower = T(0.0);
+    br.untagged_lower = m_key;
+    br.raw_untagged_lower = m_key;
+    br.phase_errors_upper = phase_errors;
+    br.phase_error_rate_upper = T(0.5);
+    if (counts.key.effective > 0) br.phase_error_rate_upper = min(clamp_probability(phase_errors / m_key), T(0.5));
+    br.raw_phase_error_rate_upper = br.phase_error_rate_upper;
+    br.key_error_rate = counts.key.effective > 0 ? T(counts.key.errors) / m_key : T(0.0);
+    br.ec_leakage = counts.key.ec_leakage_bits ? T(*counts.key.ec_leakage_bits)
+                                               : T(options.ec_efficiency) * m_key * binary_entropy(br.key_error_rate);
+    br.disclosure_bits = T(0.0);
+    br.estimates = estimates;
+    T privacy = T(0.0);
+    if (counts.key.effective > 0) {
+        const double e_hi = upper_end(br.phase_error_rate_upper);  // h increases on [0, 1/2]
+        const T h = e_hi >= 0.5 ? T(1.0) : binary_entropy(T(e_hi));
+        privacy = m_key * (1 - h);
+    }
+    out.length = privacy - br.ec_leakage;
+    if (finite) {
+        br.correctness_bits = log2(T(2.0) / T(security.eps_cor));
+        br.privacy_bits = 2 * log2(T(1.0) / (sqrt(T(2.0)) * T(security.eps_pa) * T(security.eps_smooth)));
+        out.length = out.length - br.correctness_bits - br.privacy_bits;
+        // 8.6: eps_sec = 2 eps_smooth + 4 eps_phase + eps_pa, eps_phase counting every bound.
+        br.eps_total = security.eps_cor + 2 * security.eps_smooth + 4 * estimates * security.eps_pe + security.eps_pa;
+    } else {
+        br.correctness_bits = T(0.0);
+        br.privacy_bits = T(0.0);
+    }
+    return out;
+}
+
+}  // namespace
+
+unsigned cal19_photon_cutoff(double largest_intensity) {
+    // The smallest K in [4, 24] whose Poisson tail P(n > K) at the largest intensity is below 1e-15:
+    // beyond it the rows lose nothing a count could resolve.
+    double term = std::exp(-largest_intensity);
+    double head = term;
+    unsigned k = 0;
+    while (k < 24 && (k < 4 || 1 - head > 1e-15)) {
+        ++k;
+        term *= largest_intensity / k;
+        head += term;
+    }
+    return k;
+}
+
+Result<KeyLength> cal19_key_length(const ProtocolParameters& protocol, const SecurityParameters& security,
+                                   const CountStatistics& counts, const Cal19Options& options) {
+    const auto inputs = check_inputs(protocol, security, counts);
+    if (!inputs) return inputs.error();
+    auto e = evaluate<Interval>(protocol, security, counts, options, *inputs);
+    if (!e) return e.error();
+    auto certified = certify_length(e->length, e->breakdown, security, protocol.pulses, options.analysis, "8.6");
+    if (!certified) return certified.error();
+    KeyLength& out = *certified;
+    if (out.bits == 0) {
+        const SnsBreakdown& br = out.breakdown;
+        if (!(counts.key.effective > 0))
+            out.zero_reason = "no key detections (key.effective is 0)";
+        else if (hi(br.phase_error_rate_upper) >= 0.5)
+            out.zero_reason = "the phase-error bound reaches 1/2: the decoy yields allow no secrecy";
+        else
+            out.zero_reason = "error correction and the finite-size terms exceed the secrecy of the key";
+    }
+    return certified;
+}
+
+Result<double> cal19_key_length_estimate(const ProtocolParameters& protocol, const SecurityParameters& security,
+                                         const CountStatistics& counts, const Cal19Options& options) {
+    const auto inputs = check_inputs(protocol, security, counts);
+    if (!inputs) return inputs.error();
+    auto e = evaluate<double>(protocol, security, counts, options, *inputs);
+    if (!e) return e.error();
+    return e->length;
+}
+
+}  // namespace tfqkd::security
