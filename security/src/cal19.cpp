@@ -6,7 +6,9 @@
 #include "security/cal19.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <type_traits>
 
 #include "security/concentration.hpp"
 #include "security/linear_program.hpp"
@@ -96,6 +98,119 @@ Amplitudes<T> amplitudes(double alpha_squared, unsigned cutoff) {
     return a;
 }
 
+// The concave bound of 8.2 on the phase-error probability per key window:
+// F(s) = (beyond + sum_{even pairs} w_j sqrt(s_j))^2 + (beyond + sum_{odd pairs} w_j sqrt(s_j))^2,
+// w_j = c_n c_m; parity[j] is 0 (n, m even), 1 (both odd) or -1 (no weight). F is concave on s >= 0
+// (a sum of geometric means and square roots with nonnegative weights; 8.3), so a tangent plane
+// at any s0 > 0 lies above it.
+template <class T>
+struct PhaseErrorFunction {
+    std::vector<T> weights;
+    std::vector<int> parity;
+    T beyond;
+
+    // The two sums at s (double or T), each point given as doubles.
+    template <class U>
+    std::array<U, 2> sums(const std::vector<double>& s, const std::vector<U>& w, const U& tail) const {
+        using std::sqrt;
+        std::array<U, 2> out{tail, tail};
+        for (std::size_t j = 0; j < s.size(); ++j)
+            if (parity[j] >= 0) out[static_cast<std::size_t>(parity[j])] = out[static_cast<std::size_t>(parity[j])] + w[j] * sqrt(U(s[j]));
+        return out;
+    }
+};
+
+struct Precision {
+    double relative_gap;    // stop when the Frank-Wolfe gap is below this fraction of F
+    unsigned iterations;    // and after at most this many steps
+};
+// Certification converges further than the parameter search's estimate needs (a tenth of a
+// percent of the bound against a percent; measured in docs/security.md 8.7).
+template <class T>
+Precision precision_for() {
+    if constexpr (std::is_same_v<T, double>) return {1e-2, 40};
+    else return {1e-3, 400};
+}
+
+double to_double(double x) { return x; }
+double to_double(const Interval& x) { return mid(x); }
+
+// Frank-Wolfe on F over the program's polytope (in double), then the certificate in T:
+// max F <= F(s0) + max_s g.s - g.s0 with g the gradient of F at s0 (tangent plane of a concave F),
+// the middle term bounded by the program's dual.
+template <class T>
+Result<T> maximise_phase_error_function(CertifiedLinearProgram<T>& program, const PhaseErrorFunction<T>& f,
+                                        Precision precision) {
+    const std::size_t cols = f.weights.size();
+    std::vector<double> w(cols);
+    for (std::size_t j = 0; j < cols; ++j) w[j] = to_double(f.weights[j]);
+    const double tail = to_double(f.beyond);
+    const std::vector<double>& box = program.program().column_upper;
+    // Gradients need s_j > 0 wherever w_j > 0: a floor far below any yield that matters.
+    const auto floored = [&](std::vector<double> s) {
+        for (std::size_t j = 0; j < cols; ++j)
+            if (f.parity[j] >= 0) s[j] = std::max(s[j], std::max(1e-300, 1e-9 * box[j]));
+        return s;
+    };
+    const auto value = [&](const std::vector<double>& s) {
+        const auto sums = f.sums(s, w, tail);
+        return sums[0] * sums[0] + sums[1] * sums[1];
+    };
+    const auto gradient = [&](const std::vector<double>& s) {
+        const auto sums = f.sums(s, w, tail);
+        std::vector<double> g(cols, 0.0);
+        for (std::size_t j = 0; j < cols; ++j)
+            if (f.parity[j] >= 0) g[j] = sums[static_cast<std::size_t>(f.parity[j])] * w[j] / std::sqrt(s[j]);
+        return g;
+    };
+    const auto as_objective = [](const std::vector<double>& g) {
+        std::vector<T> out(g.size());
+        for (std::size_t j = 0; j < g.size(); ++j) out[j] = T(g[j]);
+        return out;
+    };
+    // Start where the linear part of F is largest.
+    auto start = program.maximise(as_objective(w));
+    if (!start) return start.error();
+    std::vector<double> s = floored(start->solution);
+    for (unsigned it = 0; it < precision.iterations; ++it) {
+        const std::vector<double> g = gradient(s);
+        auto vertex = program.maximise(as_objective(g));
+        if (!vertex) return vertex.error();
+        const std::vector<double>& v = vertex->solution;
+        double gap = 0;
+        for (std::size_t j = 0; j < cols; ++j) gap += g[j] * (v[j] - s[j]);
+        const double current = value(s);
+        if (gap <= precision.relative_gap * current) break;
+        // Exact line search on the concave restriction to [s, v]: golden section.
+        const auto along = [&](double t) {
+            std::vector<double> x(cols);
+            for (std::size_t j = 0; j < cols; ++j) x[j] = s[j] + t * (v[j] - s[j]);
+            return x;
+        };
+        double a = 0, b = 1;
+        const double r = 0.6180339887498949;
+        for (int k = 0; k < 40; ++k) {
+            const double m1 = b - r * (b - a), m2 = a + r * (b - a);
+            if (value(floored(along(m1))) < value(floored(along(m2)))) a = m1;
+            else b = m2;
+        }
+        s = floored(along((a + b) / 2));
+    }
+    // The certificate at s0 = s, every term in T.
+    using std::sqrt;
+    const auto sums = f.sums(s, f.weights, f.beyond);
+    std::vector<T> g(cols, T(0.0));
+    T g_dot_s = T(0.0);
+    for (std::size_t j = 0; j < cols; ++j)
+        if (f.parity[j] >= 0) {
+            g[j] = sums[static_cast<std::size_t>(f.parity[j])] * f.weights[j] / sqrt(T(s[j]));
+            g_dot_s = g_dot_s + g[j] * T(s[j]);
+        }
+    auto plane = program.maximise(g);
+    if (!plane) return plane.error();
+    return sums[0] * sums[0] + sums[1] * sums[1] + plane->bound - g_dot_s;
+}
+
 template <class T>
 struct Evaluation {
     T length;
@@ -157,37 +272,32 @@ Result<Evaluation<T>> evaluate(const ProtocolParameters& protocol, const Securit
             const double bound = upper_end(lp.row_upper[i] / a);
             lp.column_upper[j] = std::min(lp.column_upper[j], std::max(bound, 0.0));
         }
-    // 8.2: the yields that carry weight in the phase-error bound: n = m mod 2, n + m <= 4.
-    std::vector<std::size_t> targets;
-    for (std::size_t n = 0; n <= std::min<std::size_t>(cutoff, 4); ++n)
-        for (std::size_t m = 0; m <= std::min<std::size_t>(cutoff, 4); ++m)
-            if ((n + m) % 2 == 0 && n + m <= 4) targets.push_back(column(n, m));
-    auto maxima = certified_maxima(lp, targets, "classes");
-    if (!maxima) return maxima.error();
-    std::vector<T> yield_upper(lp.columns);
-    for (std::size_t j = 0; j < lp.columns; ++j) yield_upper[j] = T(lp.column_upper[j]);
-    for (std::size_t t = 0; t < targets.size(); ++t)
-        yield_upper[targets[t]] = T(std::min(lp.column_upper[targets[t]], upper_end((*maxima)[t])));
-
-    // 8.2 and 8.3: the phase-error probability per key window is at most
-    // (sum_{n,m even} c_n c_m sqrt(s_nm))^2 + (sum_{n,m odd} c_n c_m sqrt(s_nm))^2, every unknown
-    // s_nm replaced by an upper bound (the expression increases in each), those beyond the cutoff by 1.
+    // 8.2-8.4: the phase-error probability per key window is at most the concave function F of the
+    // yields (phase_error_function); its maximum over the program's polytope is bounded by a
+    // tangent plane at a near-maximiser found by Frank-Wolfe, certified by the program's dual.
     const Amplitudes<T> ca = amplitudes<T>(protocol.alice[in.alice.key].intensity, cutoff);
     const Amplitudes<T> cb = amplitudes<T>(protocol.bob[in.bob.key].intensity, cutoff);
-    T even = T(0.0), odd = T(0.0);
+    PhaseErrorFunction<T> f;
+    f.weights.assign(lp.columns, T(0.0));
+    f.parity.assign(lp.columns, -1);
     for (std::size_t n = 0; n <= cutoff; ++n)
         for (std::size_t m = n % 2; m <= cutoff; m += 2) {
-            const T term = ca.c[n] * cb.c[m] * sqrt(yield_upper[column(n, m)]);
-            if (n % 2 == 0) even = even + term;
-            else odd = odd + term;
+            f.weights[column(n, m)] = ca.c[n] * cb.c[m];
+            f.parity[column(n, m)] = static_cast<int>(n % 2);
         }
-    const T beyond = ca.head_sum * cb.tail_upper + ca.tail_upper * cb.head_sum + ca.tail_upper * cb.tail_upper;
-    even = even + beyond;
-    odd = odd + beyond;
-    const T per_window = even * even + odd * odd;
+    // Photon numbers beyond the cutoff: yields at most 1, amplitudes summed into both sums.
+    f.beyond = ca.head_sum * cb.tail_upper + ca.tail_upper * cb.head_sum + ca.tail_upper * cb.tail_upper;
+    auto program = CertifiedLinearProgram<T>::create(std::move(lp), "classes");
+    if (!program) return program.error();
+    std::vector<T> vacuum_objective(side * side, T(0.0));
+    vacuum_objective[column(0, 0)] = T(1.0);
+    auto vacuum = program->maximise(vacuum_objective);
+    if (!vacuum) return vacuum.error();
+    auto per_window = maximise_phase_error_function(*program, f, precision_for<T>());
+    if (!per_window) return per_window.error();
     const T key_windows = T(n_pulses) * T(protocol.alice[in.alice.key].probability) *
                           T(protocol.bob[in.bob.key].probability);
-    T phase_errors = key_windows * per_window;
+    T phase_errors = key_windows * *per_window;
     unsigned estimates = 0;
     if (finite) {
         // 8.5: C7 from the sum of the conditional phase-error probabilities to the count.
@@ -199,7 +309,7 @@ Result<Evaluation<T>> evaluate(const ProtocolParameters& protocol, const Securit
     SnsBreakdownOf<T>& br = out.breakdown;
     const T m_key = T(counts.key.effective);
     br.s0_lower = T(0.0);
-    br.s0_upper = yield_upper[column(0, 0)];
+    br.s0_upper = T(std::min(1.0, upper_end(vacuum->bound)));
     br.s1_lower = T(0.0);
     br.untagged_lower = m_key;
     br.raw_untagged_lower = m_key;

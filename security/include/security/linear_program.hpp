@@ -32,10 +32,38 @@ struct BoxedLinearProgram {
     std::size_t rows() const noexcept { return row_upper.size(); }
 };
 
-// For each target column, an upper bound on its maximum over the feasible set (T-valued: its hi()
-// is the certified bound). The simplex runs once and is warm-started for each target. An error
-// says when GLPK fails or the program is malformed; an infeasible program (which honest data
-// never give, but corrupted data may) is reported as an error naming `what`.
+// A program set up once in GLPK and maximised for several objectives, each solve warm-started from
+// the previous basis. Not copyable (it owns the GLPK problem); movable.
+template <class T>
+class CertifiedLinearProgram {
+public:
+    // Checks the sizes and bounds (finite; column bounds >= 0) and loads the program. `what` (a
+    // string literal) is the field that errors name.
+    static Result<CertifiedLinearProgram> create(BoxedLinearProgram<T> program, std::string_view what);
+
+    struct Maximum {
+        T bound;                       // hi(bound) >= c.x for every feasible x (the certificate)
+        std::vector<double> solution;  // GLPK's approximate maximiser (feasible up to its tolerances)
+    };
+    // Maximises objective . x. An infeasible program (which honest data never give, but corrupted
+    // data may) is an error naming `what`.
+    Result<Maximum> maximise(const std::vector<T>& objective);
+
+    const BoxedLinearProgram<T>& program() const noexcept { return program_; }
+
+    CertifiedLinearProgram(CertifiedLinearProgram&&) noexcept;
+    CertifiedLinearProgram& operator=(CertifiedLinearProgram&&) noexcept;
+    ~CertifiedLinearProgram();
+
+private:
+    CertifiedLinearProgram() = default;
+    BoxedLinearProgram<T> program_;
+    std::string_view what_;
+    void* glpk_ = nullptr;  // glp_prob*, kept opaque so that glpk.h stays out of the public headers
+};
+
+// For each target column, an upper bound on its maximum over the feasible set (its hi() is the
+// certified bound).
 template <class T>
 Result<std::vector<T>> certified_maxima(const BoxedLinearProgram<T>& program, const std::vector<std::size_t>& targets,
                                         std::string_view what);
