@@ -186,11 +186,12 @@ Interval channel_transmittance(const LinkSpec& l) {
     return security::fibre_transmittance(l.arm_loss_alice_db, 1.0) * security::fibre_transmittance(l.arm_loss_bob_db, 1.0);
 }
 
-// The certified key length of the protocol's family (docs/security.md sections 4 and 7).
+// The certified key length of the protocol's family (docs/security.md sections 4, 7 and 8).
 Result<security::KeyLength> key_length(const security::ProtocolParameters& protocol,
                                        const security::SecurityParameters& security,
                                        const security::CountStatistics& counts, const security::SnsOptions& options) {
     if (protocol.family == security::Family::pm) return security::pm_key_length(protocol, security, counts, options);
+    if (protocol.family == security::Family::cal19) return security::cal19_key_length(protocol, security, counts, options);
     return security::sns_key_length(protocol, security, counts, options);
 }
 
@@ -211,9 +212,9 @@ Result<PointResult> compute(const Scenario& s, const std::optional<LinkSpec>& li
         const security::StatisticsPredictor predict = [&model](const security::ProtocolParameters& q) {
             return hardware_model::expected_statistics(q, *model);
         };
-        auto best = s.protocol.family == security::Family::pm
-                        ? security::optimise_pm(s.protocol, s.security, predict, options)
-                        : security::optimise_sns(s.protocol, s.security, predict, options);
+        auto best = s.protocol.family == security::Family::pm      ? security::optimise_pm(s.protocol, s.security, predict, options)
+                    : s.protocol.family == security::Family::cal19 ? security::optimise_cal19(s.protocol, s.security, predict, options)
+                                                                   : security::optimise_sns(s.protocol, s.security, predict, options);
         if (!best) return std::move(best).error();
         out.key = std::move(best->key);
         out.expected = std::move(best->statistics);
@@ -308,7 +309,7 @@ Json result_json(const Scenario& s, const PointResult& p, Analysis analysis, con
                           {"disclosure_bits", interval_json(b.disclosure_bits)},
                           {"eps_total", b.eps_total},
                           {"estimates", b.estimates}};
-    if (p.expected) j["expected_counts"] = scenario::counts_json(*p.expected);
+    if (p.expected) j["expected_counts"] = scenario::counts_json(*p.expected, s.protocol.family);
     return j;
 }
 
@@ -369,9 +370,13 @@ void print_header(const std::string& file, const Scenario& s, Analysis analysis,
                 : s.kind == Kind::hardware ? "predicted by the analytic model of the chip profiles' link"
                                            : "certified from observed statistics",
                 analysis == Analysis::finite ? "finite-key" : "asymptotic");
-    std::printf("  N = %s pulses per party, %zu settings each, %u phase slices (matched within %u)\n",
-                plain(static_cast<double>(s.protocol.pulses)).c_str(), s.protocol.alice.size(), s.protocol.phase_slices,
-                s.protocol.phase_match_slices);
+    if (s.protocol.family == security::Family::cal19)  // phase-locked: no slices are announced
+        std::printf("  N = %s pulses per party, %zu settings for alice, %zu for bob\n",
+                    plain(static_cast<double>(s.protocol.pulses)).c_str(), s.protocol.alice.size(), s.protocol.bob.size());
+    else
+        std::printf("  N = %s pulses per party, %zu settings each, %u phase slices (matched within %u)\n",
+                    plain(static_cast<double>(s.protocol.pulses)).c_str(), s.protocol.alice.size(),
+                    s.protocol.phase_slices, s.protocol.phase_match_slices);
     if (s.kind == Kind::predict) {
         if (!sweep) std::printf("  link: %s\n", link_text(*s.link).c_str());
         else std::printf("  link: fibre at %s dB/km, half per arm\n", plain(s.link->attenuation_db_per_km).c_str());
@@ -447,7 +452,14 @@ void print_table(const std::string& file, const Scenario& s, const std::vector<P
             std::printf("  %-50s %s\n", name, security::to_string(x, 7).c_str());
         };
         const bool pm = s.protocol.family == security::Family::pm;
-        if (pm) {
+        const bool cal19 = s.protocol.family == security::Family::cal19;
+        if (cal19) {
+            line("vacuum yield Y00 (upper bound)", b.s0_upper);
+            line("key detections M", b.untagged_lower);
+            line("phase errors in the key (upper bound)", b.phase_errors_upper);
+            line("phase-error rate (upper bound)", b.phase_error_rate_upper);
+            line("bit-error rate of the sifted key E_Z", b.key_error_rate);
+        } else if (pm) {
             line("vacuum yield Y0 (lower bound)", b.s0_lower);
             line("vacuum yield Y0 (upper bound)", b.s0_upper);
             line("single-photon yield Y1 (lower bound)", b.s1_lower);
@@ -460,7 +472,7 @@ void print_table(const std::string& file, const Scenario& s, const std::vector<P
             line("vacuum yield s0 (upper bound)", b.s0_upper);
             line("single-photon yield s1 (lower bound)", b.s1_lower);
         }
-        if (pm) {
+        if (pm || cal19) {
             // Printed above.
         } else if (s.protocol.aopp) {
             line("untagged bits before pairing (lower bound)", b.raw_untagged_lower);

@@ -311,7 +311,7 @@ int run_simulate(const SimulateOptions& o) {
     out["description"] = "simulated: " + (s.description.empty() ? file : s.description);
     out["protocol"] = scenario::protocol_json(s.protocol);
     out["security"] = scenario::security_json(s.security);
-    out["counts"] = scenario::counts_json(total->statistics);
+    out["counts"] = scenario::counts_json(total->statistics, s.protocol.family);
     out["reference_link"] = reference_link_json(channel_link(s.hardware, *attenuation));
     if (s.ec_efficiency_given) out["ec_efficiency"] = s.ec_efficiency;
     if (clock_hz) out["clock_hz"] = *clock_hz;

@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (root.is_discarded() || !root.is_object()) std::abort();
     root["protocol"] = scenario::protocol_json(s.protocol);
     root["security"] = scenario::security_json(s.security);
-    if (s.kind == scenario::Kind::certify) root["counts"] = scenario::counts_json(s.counts);
+    if (s.kind == scenario::Kind::certify) root["counts"] = scenario::counts_json(s.counts, s.protocol.family);
     const auto again = scenario::parse_scenario(root.dump());
     const auto* t = std::get_if<scenario::Scenario>(&again);
     if (t == nullptr) std::abort();

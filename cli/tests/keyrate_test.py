@@ -26,6 +26,8 @@ PREDICTION = os.path.join(DATA, "sns_prediction.json")
 OBSERVED = os.path.join(DATA, "sns_observed.json")
 PM_PREDICTION = os.path.join(DATA, "pm_prediction.json")
 PM_OBSERVED = os.path.join(DATA, "pm_observed.json")
+CAL19_PREDICTION = os.path.join(DATA, "cal19_prediction.json")
+CAL19_OBSERVED = os.path.join(DATA, "cal19_observed.json")
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -409,5 +411,63 @@ with tempfile.TemporaryDirectory() as tmp:
     d["protocol"]["alice"][0]["window"] = "x"
     msg = bad("pm_no_key_setting", d, "protocol.alice")
     check("... says which PM role is missing", "key setting" in msg and "protocol.family" in msg, msg)
+
+    # --- CAL19 (docs/security.md 8, docs/keyrate.md "CAL19 files") -----------------------------------
+    cal_scenario = load(CAL19_PREDICTION)
+    r, cal = run_json(CAL19_PREDICTION)
+    cal = cal or {}
+    check("CAL19 prediction at 250 km exits 0, protocol cal19, a positive certified key",
+          r.returncode == 0 and cal.get("protocol") == "cal19" and cal.get("key_length_bits", 0) > 0, r.stderr)
+    cal_breakdown = cal.get("breakdown", {})
+    check("the CAL19 breakdown has every term as lower <= upper and 19 estimates (9 classes) within the budget",
+          all(t in cal_breakdown and cal_breakdown[t]["lower"] <= cal_breakdown[t]["upper"] for t in BREAKDOWN_TERMS)
+          and cal_breakdown.get("estimates") == 19
+          and 0 < cal_breakdown.get("eps_total", 0) <= cal_scenario["security"]["eps_total"], json.dumps(cal_breakdown)[:600])
+    expected = cal.get("expected_counts", {})
+    check("the CAL19 expected counts have the CAL19 form (9 test classes and the key, no phase_matched)",
+          sorted(expected) == ["classes", "key"] and len(expected.get("classes", [])) == 9
+          and expected.get("key", {}).get("windows", 0) > expected.get("key", {}).get("effective", 0) > 0,
+          json.dumps(expected)[:400])
+    rounded = {"classes": [{k: round(v) for k, v in c.items()} for c in expected.get("classes", [])],
+               "key": {k: round(v) for k, v in expected.get("key", {}).items()}}
+    observed_cal = {"description": "round trip", "protocol": cal_scenario["protocol"], "security": cal_scenario["security"],
+                    "counts": rounded, "ec_efficiency": cal_scenario["ec_efficiency"], "reference_link": cal_scenario["link"]}
+    r, cert = run_json(write(os.path.join(tmp, "cal19_round_trip.json"), observed_cal))
+    cert = cert or {}
+    check("the CAL19 prediction's counts, rounded, certify to within 0.1 % of the prediction's key",
+          r.returncode == 0 and cert.get("input") == "certification" and cert.get("protocol") == "cal19"
+          and abs(cert.get("key_length_bits", 0) - cal.get("key_length_bits", -1)) <= 1e-3 * cal.get("key_length_bits", 1),
+          r.stderr + json.dumps(cert)[:300])
+    t = run(CAL19_OBSERVED)
+    check("the shipped CAL19 certification example certifies a positive key and names Y00 and the phase-error rate",
+          t.returncode == 0 and "cal19, certified from observed statistics" in t.stdout and "vacuum yield Y00" in t.stdout
+          and "phase-error rate" in t.stdout and "phase slices" not in t.stdout, t.stdout[:1200] + t.stderr)
+    c = run(CAL19_PREDICTION, "--csv", "--sweep", "100:500:200")
+    rows = list(csv.DictReader(io.StringIO(c.stdout))) if c.returncode == 0 else []
+    check("a CAL19 CSV sweep has one row per point labelled cal19, with a zero beyond the cutoff",
+          len(rows) == 3 and all(row["protocol"] == "cal19" for row in rows) and int(rows[0]["key_length_bits"]) > 0
+          and rows[2]["key_length_bits"] == "0" and rows[2]["zero_reason"] != "", c.stdout + c.stderr)
+    o = run_json(CAL19_PREDICTION, "--optimise", "--distance", "350")
+    check("--optimise searches CAL19 and certifies the optimum above the unoptimised key",
+          o[0].returncode == 0 and (o[1] or {}).get("optimised", {}).get("evaluations", 0) > 0
+          and (o[1] or {}).get("key_length_bits", 0) > 0, o[0].stderr)
+
+    d = copy.deepcopy(observed_cal)
+    d["counts"]["classes"][0]["alice"] = 0
+    bad("cal19_key_setting_in_class", d, "counts.classes[0]")
+    d = copy.deepcopy(observed_cal)
+    d["counts"]["phase_matched"] = {"windows": 1, "effective": 0, "errors": 0}
+    bad("cal19_sns_field", d, "counts.phase_matched")
+    d = copy.deepcopy(observed_cal)
+    d["counts"]["key"]["errors"] = d["counts"]["key"]["effective"] + 1
+    bad("cal19_errors_above_effective", d, "counts.key.errors")
+    d = copy.deepcopy(cal_scenario)
+    d["protocol"]["alice"] = d["protocol"]["alice"][:2]
+    d["protocol"]["alice"][0]["probability"] = 0.97
+    msg = bad("cal19_one_decoy", d, "protocol.alice")
+    check("... says CAL19 needs two decoys", "at least two" in msg and "cal19" in msg, msg)
+    d = copy.deepcopy(observed_cal)
+    d["counts"]["classes"] = []
+    bad("cal19_no_classes", d, "counts.classes")
 
 finish()

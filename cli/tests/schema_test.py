@@ -283,7 +283,7 @@ with tempfile.TemporaryDirectory() as tmp:
         (prediction, "intensity above 100", setting(["protocol", "alice", 0, "intensity"], 101), "protocol.alice[0].intensity"),
         (prediction, "window neither z nor x", setting(["protocol", "alice", 0, "window"], "y"), "protocol.alice[0].window"),
         (prediction, "no settings", setting(["protocol", "alice"], []), "protocol.alice"),
-        (prediction, "family cal19", setting(["protocol", "family"], "cal19"), "protocol.family"),
+        (prediction, "family bb84", setting(["protocol", "family"], "bb84"), "protocol.family"),
         (prediction, "pulses a string", setting(["protocol", "pulses"], "1e13"), "protocol.pulses"),
         (prediction, "pulses a fraction", setting(["protocol", "pulses"], 12.5), "protocol.pulses"),
         (prediction, "pulses 0", setting(["protocol", "pulses"], 0), "protocol.pulses"),

@@ -222,16 +222,18 @@ security::ProtocolParameters read_protocol(const json& j) {
                    {"family", "aopp", "pulses", "phase_slices", "phase_match_slices", "alice", "bob"},
                    "the protocol and its settings");
     security::ProtocolParameters p;
-    const json& family = o.require("family", "the protocol family: \"sns\" or \"pm\"");
+    const json& family = o.require("family", "the protocol family: \"sns\", \"pm\" or \"cal19\"");
     const std::string name = text(family, o.path("family"), "the protocol family");
     if (name == "sns") {
         p.family = security::Family::sns;
     } else if (name == "pm") {
         p.family = security::Family::pm;
-    } else if (name == "cal19" || name == "mode_pairing") {
-        fail(o.path("family"), show(family) + " has no certified key-length analysis yet; accepted: \"sns\", \"pm\"");
+    } else if (name == "cal19") {
+        p.family = security::Family::cal19;
+    } else if (name == "mode_pairing") {
+        fail(o.path("family"), show(family) + " has no certified key-length analysis yet; accepted: \"sns\", \"pm\", \"cal19\"");
     } else {
-        fail(o.path("family"), show(family) + " is not a protocol family; accepted: \"sns\", \"pm\"");
+        fail(o.path("family"), show(family) + " is not a protocol family; accepted: \"sns\", \"pm\", \"cal19\"");
     }
     if (const json* v = o.find("aopp")) p.aopp = boolean(*v, o.path("aopp"), "actively odd-parity pairing");
     p.pulses = whole(o.require("pulses", "N, pulses sent by each party, a whole number such as 1e12"), o.path("pulses"),
@@ -256,6 +258,15 @@ security::ProtocolParameters read_protocol(const json& j) {
                 fail(o.path(party), roles.error().detail +
                                         " (protocol.family \"pm\" takes one key setting {\"window\": \"z\", intensity "
                                         "mu/2 > 0}, one X vacuum and two X decoys of different intensities)");
+        }
+    }
+    if (p.family == security::Family::cal19) {
+        for (const auto& [party, settings] : {std::pair{"alice", &p.alice}, std::pair{"bob", &p.bob}}) {
+            const auto roles = security::cal19_roles(*settings, party);
+            if (!roles)
+                fail(o.path(party), roles.error().detail +
+                                        " (protocol.family \"cal19\" takes one key setting {\"window\": \"z\", intensity "
+                                        "alpha^2 > 0} and at least two X decoys of different intensities)");
         }
     }
     return p;
@@ -374,10 +385,8 @@ security::CountStatistics read_pm_counts(const json& j, const security::Protocol
     return c;
 }
 
-security::CountStatistics read_counts(const json& j, const security::ProtocolParameters& p) {
-    if (p.family == security::Family::pm) return read_pm_counts(j, p);
-    const Object o(j, "counts", {"classes", "phase_matched", "key", "aopp"}, "observed statistics");
-    security::CountStatistics c;
+// The announced classes {alice, bob, sent, left, right, both} (SNS and CAL19).
+void read_classes(const Object& o, const security::ProtocolParameters& p, security::CountStatistics& c) {
     const json& classes = o.require("classes", "the announced X-X classes");
     const std::string classes_path = o.path("classes");
     if (!classes.is_array())
@@ -409,6 +418,36 @@ security::CountStatistics read_counts(const json& j, const security::ProtocolPar
                                                    std::to_string(cc.bob) + " of classes[" + std::to_string(e) + "]");
         c.classes.push_back(cc);
     }
+}
+
+// CAL19 (docs/keyrate.md): every X-X test class and the key.
+security::CountStatistics read_cal19_counts(const json& j, const security::ProtocolParameters& p) {
+    const Object o(j, "counts", {"classes", "key"}, "observed CAL19 statistics");
+    security::CountStatistics c;
+    read_classes(o, p, c);
+    for (std::size_t i = 0; i < c.classes.size(); ++i)
+        if (p.alice[c.classes[i].alice].window != security::Window::x || p.bob[c.classes[i].bob].window != security::Window::x)
+            fail(element(o.path("classes"), i), "names a key setting; CAL19 announces the X-X test classes only");
+    const Object key(o.require("key", "{windows, effective, errors, ec_leakage_bits} of the key windows"), o.path("key"),
+                     {"windows", "effective", "errors", "ec_leakage_bits"}, "the sifted key");
+    if (key.find("windows")) c.key.windows = count(key, "windows", "key windows (both chose the key setting)");
+    c.key.effective = count(key, "effective", "M, effective events in key windows (sifted key bits)");
+    c.key.errors = count(key, "errors", "bit errors in the sifted key");
+    if (key.find("ec_leakage_bits"))
+        c.key.ec_leakage_bits = count(key, "ec_leakage_bits", "bits disclosed by error correction");
+    if (key.find("windows") && c.key.effective > c.key.windows)
+        fail(key.path("effective"), "exceeds windows (" + json(c.key.windows).dump() + ")");
+    if (c.key.errors > c.key.effective)
+        fail(key.path("errors"), "exceeds effective (" + json(c.key.effective).dump() + ")");
+    return c;
+}
+
+security::CountStatistics read_counts(const json& j, const security::ProtocolParameters& p) {
+    if (p.family == security::Family::pm) return read_pm_counts(j, p);
+    if (p.family == security::Family::cal19) return read_cal19_counts(j, p);
+    const Object o(j, "counts", {"classes", "phase_matched", "key", "aopp"}, "observed statistics");
+    security::CountStatistics c;
+    read_classes(o, p, c);
     const Object m(o.require("phase_matched", "{windows, effective, errors} of the phase-matched X1 windows"),
                    o.path("phase_matched"), {"windows", "effective", "errors"}, "phase-matched X1 windows");
     c.phase_matched.windows = count(m, "windows", "phase-matched X1 windows");
@@ -641,9 +680,9 @@ nlohmann::ordered_json security_json(const security::SecurityParameters& s) {
             {"eps_total", s.eps_total}};
 }
 
-nlohmann::ordered_json counts_json(const security::CountStatistics& c) {
+nlohmann::ordered_json counts_json(const security::CountStatistics& c, security::Family family) {
     using Json = nlohmann::ordered_json;
-    if (!c.matched.empty() || c.key.windows > 0) {
+    if (family == security::Family::pm) {
         // PM: the matched test classes and the key with its windows (docs/keyrate.md).
         Json matched = Json::array();
         for (const auto& m : c.matched)
@@ -659,6 +698,12 @@ nlohmann::ordered_json counts_json(const security::CountStatistics& c) {
                                {"right", k.right}, {"both", k.both}});
     Json key{{"effective", c.key.effective}, {"errors", c.key.errors}};
     if (c.key.ec_leakage_bits) key["ec_leakage_bits"] = *c.key.ec_leakage_bits;
+    if (family == security::Family::cal19) {
+        // CAL19: the test classes and the key; its windows are informational.
+        Json cal19_key{{"windows", c.key.windows}};
+        cal19_key.update(key);
+        return Json{{"classes", classes}, {"key", cal19_key}};
+    }
     Json out{{"classes", classes},
              {"phase_matched",
               {{"windows", c.phase_matched.windows}, {"effective", c.phase_matched.effective}, {"errors", c.phase_matched.errors}}},

@@ -93,7 +93,7 @@ std::variant<Scenario, InputError> parse_scenario(std::string_view text);
 // value (doubles are written in their shortest round-trip form). Field order as in docs/keyrate.md.
 nlohmann::ordered_json protocol_json(const security::ProtocolParameters& protocol);
 nlohmann::ordered_json security_json(const security::SecurityParameters& security);
-nlohmann::ordered_json counts_json(const security::CountStatistics& counts);
+nlohmann::ordered_json counts_json(const security::CountStatistics& counts, security::Family family);
 
 // A number given on the command line ("--distance 12.5"): the whole text must be a finite number.
 std::optional<double> parse_number(std::string_view text);
