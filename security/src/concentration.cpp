@@ -1,4 +1,4 @@
-// Concentration bounds: docs/security.md, section "Concentration bounds" (C1..C5), where each
+// Concentration bounds: docs/security.md, section "Concentration bounds" (C1..C7), where each
 // closed form below is derived or cited with its assumptions.
 #include "security/concentration.hpp"
 
