@@ -116,8 +116,9 @@ auto CertifiedLinearProgram<T>::maximise(const std::vector<T>& objective) -> Res
     if (status == GLP_NOFEAS)
         return make_error(Errc::inconsistent, "counts", what_,
                           "the test-class rates are consistent with no set of photon-number yields (the linear "
-                          "program of docs/security.md 8.4 is infeasible); with the asymptotic analysis sampling "
-                          "noise can do this: certify observed counts with the finite-key analysis");
+                          "program of docs/security.md 8.4 is infeasible): with the finite-key analysis this is "
+                          "an estimation failure (abort); with the asymptotic one, sampling noise in observed "
+                          "counts can cause it (certify observed counts with the finite-key analysis)");
     Maximum out;
     out.solution.resize(cols);
     for (std::size_t j = 0; j < cols; ++j) out.solution[j] = glp_get_col_prim(p, glpk_index(j));
