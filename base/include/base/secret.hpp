@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <utility>
 
 #include "base/bits.hpp"
 #include "base/bytes.hpp"
@@ -81,6 +82,17 @@ public:
     static SecretBits copy_of(const PackedBits& bits);
     // Takes `bytes` as the packed form of `size` bits. Padding bits beyond `size` are cleared.
     static Result<SecretBits> from_bytes(SecretBytes bytes, std::uint64_t size);
+
+    // Moving leaves the source empty (size 0), like SecretBytes.
+    SecretBits(SecretBits&& other) noexcept
+        : size_(std::exchange(other.size_, 0)), bytes_(std::move(other.bytes_)) {}
+    SecretBits& operator=(SecretBits&& other) noexcept {
+        if (this != &other) {
+            bytes_ = std::move(other.bytes_);  // wipes what this object held
+            size_ = std::exchange(other.size_, 0);
+        }
+        return *this;
+    }
 
     SecretBits clone() const;
 
