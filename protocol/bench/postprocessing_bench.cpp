@@ -5,6 +5,8 @@
 #include <benchmark/benchmark.h>
 
 #include "base/rng.hpp"
+#include "protocol/postprocessing/authentication.hpp"
+#include "protocol/postprocessing/poly_hash.hpp"
 #include "protocol/postprocessing/toeplitz.hpp"
 
 namespace {
@@ -54,6 +56,54 @@ BENCHMARK(BM_PrivacyAmplification)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(3);
+
+// Verification hash over a key of range(0) bytes; bytes_per_second is the throughput.
+void BM_PolyHash128(benchmark::State& state) {
+    const auto size = static_cast<std::size_t>(state.range(0));
+    const auto path = static_cast<HashPath>(state.range(1));
+    if (!hash_path_supported(path)) {
+        state.SkipWithError("path not supported on this CPU");
+        return;
+    }
+    CounterRng rng(3);
+    Bytes data(size);
+    for (Byte& b : data) b = static_cast<Byte>(rng.next());
+    PolyHashKey key{};
+    for (Byte& b : key) b = static_cast<Byte>(rng.next());
+    for (auto _ : state) {
+        PolyHashValue h = poly_hash_128(key, data, 8 * static_cast<std::uint64_t>(size), path);
+        benchmark::DoNotOptimize(h);
+    }
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(size));
+    state.SetLabel(path == HashPath::pclmul ? "pclmul" : "portable");
+}
+BENCHMARK(BM_PolyHash128)
+    ->Args({1 << 20, static_cast<long>(HashPath::pclmul)})
+    ->Args({12'500'000, static_cast<long>(HashPath::pclmul)})
+    ->Args({1 << 20, static_cast<long>(HashPath::portable)});
+
+// Wegman-Carter: tag a frame of range(0) bytes, debiting 256 pool bits per tag.
+void BM_AuthenticationTag(benchmark::State& state) {
+    const auto size = static_cast<std::size_t>(state.range(0));
+    CounterRng rng(4);
+    Bytes frame(size);
+    for (Byte& b : frame) b = static_cast<Byte>(rng.next());
+    constexpr std::uint64_t kTagsPerRefill = 4096;
+    const SecretBits refill = SecretBits::copy_of(random_bits(kTagsPerRefill * kAuthenticationBitsPerTag, 5));
+    KeyPool pool;
+    for (auto _ : state) {
+        if (pool.available_bits() < kAuthenticationBitsPerTag) {
+            state.PauseTiming();
+            pool.replenish(refill);
+            state.ResumeTiming();
+        }
+        Result<wire::Tag> tag = authentication_tag(frame, pool);
+        benchmark::DoNotOptimize(tag);
+    }
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(size));
+    state.counters["tags_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AuthenticationTag)->Arg(64)->Arg(1500)->Arg(1 << 20);
 
 }  // namespace
 
