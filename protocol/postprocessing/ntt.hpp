@@ -83,6 +83,9 @@ struct Kernels {
     // acc[i] = acc[i] + a[i] * b[i] * 2^-32 (mod p) for i < count, or = a[i] * b[i] * 2^-32 when
     // `accumulate` is false. count is a multiple of 64.
     void (*multiply)(Word* acc, const Word* a, const Word* b, std::size_t count, bool accumulate);
+    // a <- inverse(forward(a) * b_hat * 2^-32): the three steps fused block by block (same result as
+    // calling them in turn). b_hat is a forward transform.
+    void (*convolve)(Word* a, const Word* b_hat, const Twiddles& t);
 };
 
 const Kernels& scalar_kernels() noexcept;

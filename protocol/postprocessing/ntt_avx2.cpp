@@ -143,7 +143,8 @@ namespace tfqkd::pp::ntt {
 // Outside the target region: this runs on any CPU, and only hands out the entry points.
 const Kernels& avx2_kernels() noexcept {
     static const Kernels kernels{"avx2", &avx2::forward_transform<avx2::Ops>, &avx2::inverse_transform<avx2::Ops>,
-                                 &avx2::multiply<avx2::Ops>};
+                                 &avx2::multiply<avx2::Ops>,
+                                 &avx2::convolve<avx2::Ops>};
     return kernels;
 }
 

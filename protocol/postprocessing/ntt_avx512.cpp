@@ -52,31 +52,54 @@ struct Ops {
     }
 
     // Layers with half 8, 4, 2, 1 pair words of the same 32-word block held in two vectors A
-    // (words 0..15) and B (16..31). For each, two-source permutations gather the first words of the
-    // pairs into X and their partners into Y, one vector butterfly runs, and two more put them back.
+    // (words 0..15) and B (16..31). For each layer, a two-source permutation gathers the first words
+    // of the pairs into X and their partners into Y, and one vector butterfly runs. Between two
+    // layers, the scatter back to (A, B) and the next gather are composed into one permutation per
+    // vector, so four layers cost ten permutations instead of sixteen.
     struct InVector {
         V gather_x[4], gather_y[4], scatter_a[4], scatter_b[4], twiddle[4];
+        // next_*[level]: from (X, Y) of `level` to (X, Y) of level + 1 (forward order);
+        // previous_*[level]: from (X, Y) of `level` to (X, Y) of level - 1 (inverse order).
+        V next_x[4], next_y[4], previous_x[4], previous_y[4];
         explicit InVector(const Word* tw) {
+            Word gx[4][16], gy[4][16], sa[4][16], sb[4][16], w[4][16];
             for (unsigned level = 0; level < 4; ++level) {
                 const unsigned half = 8U >> level;
-                alignas(64) Word x[16], y[16], a[16], b[16], w[16];
                 for (unsigned lane = 0; lane < 16; ++lane) {
                     const unsigned word = (lane / half) * 2 * half + lane % half;
-                    x[lane] = word;
-                    y[lane] = word + half;
-                    w[lane] = tw[half + lane % half];
+                    gx[level][lane] = word;
+                    gy[level][lane] = word + half;
+                    w[level][lane] = tw[half + lane % half];
                 }
                 for (unsigned word = 0; word < 32; ++word) {
                     const unsigned offset = word % (2 * half);
                     const unsigned lane = (word / (2 * half)) * half + offset % half;
                     const Word source = offset < half ? lane : 16 + lane;
-                    (word < 16 ? a[word] : b[word - 16]) = source;
+                    (word < 16 ? sa[level][word] : sb[level][word - 16]) = source;
                 }
-                gather_x[level] = _mm512_load_si512(x);
-                gather_y[level] = _mm512_load_si512(y);
-                scatter_a[level] = _mm512_load_si512(a);
-                scatter_b[level] = _mm512_load_si512(b);
-                twiddle[level] = _mm512_load_si512(w);
+            }
+            // gather(to) after scatter(from): lane q takes word g[q] of (A, B), which scatter put
+            // there from position s[g[q]] of (X, Y).
+            const auto compose = [&](unsigned from, const Word* gather, V& out) {
+                alignas(64) Word composed[16];
+                for (unsigned lane = 0; lane < 16; ++lane)
+                    composed[lane] = gather[lane] < 16 ? sa[from][gather[lane]] : sb[from][gather[lane] - 16];
+                out = _mm512_load_si512(composed);
+            };
+            for (unsigned level = 0; level < 4; ++level) {
+                gather_x[level] = _mm512_loadu_si512(gx[level]);
+                gather_y[level] = _mm512_loadu_si512(gy[level]);
+                scatter_a[level] = _mm512_loadu_si512(sa[level]);
+                scatter_b[level] = _mm512_loadu_si512(sb[level]);
+                twiddle[level] = _mm512_loadu_si512(w[level]);
+                if (level + 1 < 4) {
+                    compose(level, gx[level + 1], next_x[level]);
+                    compose(level, gy[level + 1], next_y[level]);
+                }
+                if (level > 0) {
+                    compose(level, gx[level - 1], previous_x[level]);
+                    compose(level, gy[level - 1], previous_y[level]);
+                }
             }
         }
     };
@@ -88,31 +111,37 @@ struct Ops {
 #include "ntt_kernel.inc"
 
 void Ops::dif_in_vector(Word* block, const InVector& iv) {
-    V a = load(block);
-    V b = load(block + 16);
+    const V a = load(block);
+    const V b = load(block + 16);
+    V x = _mm512_permutex2var_epi32(a, iv.gather_x[0], b);
+    V y = _mm512_permutex2var_epi32(a, iv.gather_y[0], b);
     for (unsigned level = 0; level < 4; ++level) {
-        V x = _mm512_permutex2var_epi32(a, iv.gather_x[level], b);
-        V y = _mm512_permutex2var_epi32(a, iv.gather_y[level], b);
         dif_butterfly<Ops>(x, y, iv.twiddle[level]);
-        a = _mm512_permutex2var_epi32(x, iv.scatter_a[level], y);
-        b = _mm512_permutex2var_epi32(x, iv.scatter_b[level], y);
+        if (level + 1 < 4) {
+            const V next_x = _mm512_permutex2var_epi32(x, iv.next_x[level], y);
+            y = _mm512_permutex2var_epi32(x, iv.next_y[level], y);
+            x = next_x;
+        }
     }
-    store(block, a);
-    store(block + 16, b);
+    store(block, _mm512_permutex2var_epi32(x, iv.scatter_a[3], y));
+    store(block + 16, _mm512_permutex2var_epi32(x, iv.scatter_b[3], y));
 }
 
 void Ops::dit_in_vector(Word* block, const InVector& iv) {
-    V a = load(block);
-    V b = load(block + 16);
+    const V a = load(block);
+    const V b = load(block + 16);
+    V x = _mm512_permutex2var_epi32(a, iv.gather_x[3], b);
+    V y = _mm512_permutex2var_epi32(a, iv.gather_y[3], b);
     for (unsigned level = 4; level-- > 0;) {
-        V x = _mm512_permutex2var_epi32(a, iv.gather_x[level], b);
-        V y = _mm512_permutex2var_epi32(a, iv.gather_y[level], b);
         dit_butterfly<Ops>(x, y, iv.twiddle[level]);
-        a = _mm512_permutex2var_epi32(x, iv.scatter_a[level], y);
-        b = _mm512_permutex2var_epi32(x, iv.scatter_b[level], y);
+        if (level > 0) {
+            const V previous_x = _mm512_permutex2var_epi32(x, iv.previous_x[level], y);
+            y = _mm512_permutex2var_epi32(x, iv.previous_y[level], y);
+            x = previous_x;
+        }
     }
-    store(block, a);
-    store(block + 16, b);
+    store(block, _mm512_permutex2var_epi32(x, iv.scatter_a[0], y));
+    store(block + 16, _mm512_permutex2var_epi32(x, iv.scatter_b[0], y));
 }
 
 }  // namespace avx512
@@ -130,7 +159,8 @@ namespace tfqkd::pp::ntt {
 // Outside the target region: this runs on any CPU, and only hands out the entry points.
 const Kernels& avx512_kernels() noexcept {
     static const Kernels kernels{"avx512", &avx512::forward_transform<avx512::Ops>,
-                                 &avx512::inverse_transform<avx512::Ops>, &avx512::multiply<avx512::Ops>};
+                                 &avx512::inverse_transform<avx512::Ops>, &avx512::multiply<avx512::Ops>,
+                                 &avx512::convolve<avx512::Ops>};
     return kernels;
 }
 

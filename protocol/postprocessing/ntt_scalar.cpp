@@ -37,7 +37,8 @@ struct Ops {
 
 const Kernels& scalar_kernels() noexcept {
     static const Kernels kernels{"scalar", &scalar::forward_transform<scalar::Ops>,
-                                 &scalar::inverse_transform<scalar::Ops>, &scalar::multiply<scalar::Ops>};
+                                 &scalar::inverse_transform<scalar::Ops>, &scalar::multiply<scalar::Ops>,
+                                 &scalar::convolve<scalar::Ops>};
     return kernels;
 }
 

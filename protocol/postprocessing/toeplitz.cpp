@@ -77,6 +77,10 @@ void expand_bits(Word* out, std::size_t count, ByteSpan bits, std::uint64_t tota
     const std::int64_t begin = std::clamp<std::int64_t>(-first, 0, signed_count);
     const std::int64_t end = std::clamp<std::int64_t>(static_cast<std::int64_t>(total_bits) - first, begin, signed_count);
     std::memset(out, 0, static_cast<std::size_t>(begin) * sizeof(Word));
+    // The eight words of each byte value, so that a source byte becomes one 32-byte copy.
+    Word table[256][8];
+    for (unsigned value = 0; value < 256; ++value)
+        for (unsigned b = 0; b < 8; ++b) table[value][b] = ((value >> (7 - b)) & 1U) != 0 ? one : 0;
     std::int64_t k = begin;
     auto position = static_cast<std::uint64_t>(first + begin);
     const unsigned shift = static_cast<unsigned>(position % 8);
@@ -85,8 +89,7 @@ void expand_bits(Word* out, std::size_t count, ByteSpan bits, std::uint64_t tota
         const auto at = static_cast<std::size_t>(position / 8);
         unsigned value = static_cast<unsigned>(bits[at]) << shift;
         if (shift != 0) value |= static_cast<unsigned>(bits[at + 1]) >> (8 - shift);
-        Word* o = out + k;
-        for (unsigned b = 0; b < 8; ++b) o[b] = ((value >> (7 - b)) & 1U) != 0 ? one : 0;
+        std::memcpy(out + k, table[value & 0xFFU], sizeof table[0]);
         k += 8;
         position += 8;
     }
@@ -129,9 +132,9 @@ NttPath ntt_best_path() noexcept {
 }
 
 struct ToeplitzHasher::Workspace {
-    WordArray seed;     // public: the seed window and its transform
+    WordArray seed;     // the seed window and its transform; with one column block also the convolution
     WordArray input;    // key-derived: wiped after each hash
-    WordArray product;  // key-derived: wiped after each hash
+    WordArray product;  // the sum of products when there are several column blocks; wiped after each hash
 };
 
 ToeplitzHasher::ToeplitzHasher(ToeplitzOptions options)
@@ -177,7 +180,7 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
     Workspace& ws = *workspace_;
     ws.seed.reserve(length);
     ws.input.reserve(length);
-    ws.product.reserve(length);
+    if (col_blocks > 1) ws.product.reserve(length);
 
     // The seed's ones are written as 2^32 / length (mod p): the pointwise Montgomery product divides
     // by 2^32 and the unnormalised inverse multiplies by length, so the two cancel and the inverse
@@ -190,6 +193,9 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
     MutableByteSpan out = output.reveal_mutable();
     const ByteSpan input_bytes = input.reveal();
     for (std::uint64_t r = 0; r < row_blocks; ++r) {
+        // With one column block the product is convolved in the seed's array (the fused kernel);
+        // otherwise products of the column blocks are summed in `product` and transformed back once.
+        Word* result = col_blocks == 1 ? ws.seed.data() : ws.product.data();
         for (std::uint64_t c = 0; c < col_blocks; ++c) {
             // x_c, the input bits [c cols, (c + 1) cols); transformed once when there is one column block.
             if (!(col_blocks == 1 && r > 0)) {
@@ -205,14 +211,18 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
             // Only the window: further seed bits would wrap around the cyclic convolution.
             expand_bits(ws.seed.data(), static_cast<std::size_t>(window), seed.bytes(), seed.size(), first, seed_one);
             std::memset(ws.seed.data() + window, 0, (length - window) * sizeof(Word));
-            kernels.forward(ws.seed.data(), twiddles);
-            kernels.multiply(ws.product.data(), ws.seed.data(), ws.input.data(), length, c > 0);
+            if (col_blocks == 1) {
+                kernels.convolve(ws.seed.data(), ws.input.data(), twiddles);
+            } else {
+                kernels.forward(ws.seed.data(), twiddles);
+                kernels.multiply(ws.product.data(), ws.seed.data(), ws.input.data(), length, c > 0);
+            }
         }
-        kernels.inverse(ws.product.data(), twiddles);
+        if (col_blocks > 1) kernels.inverse(ws.product.data(), twiddles);
         // Output bits [r rows, r rows + height): the parities of convolution entries cols - 1 onwards.
         // r rows is a multiple of 8 (rows is l when there is one row block, else a power of two >= 32).
         const std::uint64_t height = std::min(rows, l - r * rows);
-        const Word* entries = ws.product.data() + (cols - 1);
+        const Word* entries = result + (cols - 1);
         const std::size_t first_byte = static_cast<std::size_t>(r * rows / 8);
         for (std::uint64_t i = 0; i < height; i += 8) {
             unsigned value = 0;
@@ -222,7 +232,8 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
         }
     }
     ws.input.wipe(length);
-    ws.product.wipe(length);
+    if (col_blocks == 1) ws.seed.wipe(length);  // it held the convolution
+    else ws.product.wipe(length);
     return output;
 }
 
