@@ -98,6 +98,44 @@ void expand_bits(Word* out, std::size_t count, ByteSpan bits, std::uint64_t tota
     std::memset(out + end, 0, static_cast<std::size_t>(signed_count - end) * sizeof(Word));
 }
 
+// How the l x n product is cut: blocks of `rows` outputs times `cols` inputs, each a cyclic
+// convolution of length 2^log2 >= cols + rows - 1 (the seed window of a block), so that nothing wraps.
+struct BlockPlan {
+    unsigned log2 = 0;
+    std::uint64_t rows = 0;
+    std::uint64_t cols = 0;
+};
+
+// The plan of least arithmetic, counting N log2 N per transform of length N: one block needs three
+// transforms of length >= n + l - 1, but when l is small against n, two column blocks of half the
+// length can cost less (five transforms of N/2, e.g. l = n/10 at n = 10^7: 2^23 instead of 2^24), and
+// beyond the largest transform there is no choice but to cut. Per row block: the column blocks'
+// input transforms (kept across row blocks when there is one column block), their seed windows'
+// transforms, and one inverse.
+BlockPlan plan_blocks(std::uint64_t n, std::uint64_t l, unsigned max_log2) {
+    BlockPlan best;
+    double best_cost = 0;
+    const auto ceil_log2 = [](std::uint64_t v) { return static_cast<unsigned>(std::bit_width(v - 1)); };
+    const unsigned single = std::max(ntt::kMinLog2, ceil_log2(n + l - 1));
+    for (unsigned log2 = std::min(single, max_log2); log2 >= ntt::kMinLog2; --log2) {
+        const std::uint64_t length = std::uint64_t{1} << log2;
+        const std::uint64_t rows = std::min(l, length / 2);
+        const std::uint64_t cols = std::min(n, length - rows + 1);
+        const std::uint64_t row_blocks = (l + rows - 1) / rows;
+        const std::uint64_t col_blocks = (n + cols - 1) / cols;
+        const std::uint64_t transforms =
+            col_blocks == 1 ? 1 + 2 * row_blocks : row_blocks * (2 * col_blocks + 1);
+        const double cost = static_cast<double>(transforms) * static_cast<double>(length) * log2;
+        if (best.log2 == 0 || cost < best_cost) {
+            best = {log2, rows, cols};
+            best_cost = cost;
+        }
+        // Halving again only adds transforms once the blocks are this many.
+        if (transforms > 64) break;
+    }
+    return best;
+}
+
 }  // namespace
 
 std::string_view ntt_path_name(NttPath path) noexcept {
@@ -161,17 +199,11 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
         return make_error(Errc::invalid_argument, kMessage, "path", "this CPU cannot run the requested path");
     const ntt::Kernels& kernels = kernels_for(resolve(options_.path));
 
-    // Blocks: `rows` outputs times `cols` inputs per product, so that the window of seed a block
-    // needs (cols + rows - 1 bits) fits one transform without wrapping around.
-    const std::uint64_t max_length = std::uint64_t{1} << options_.max_transform_log2;
-    std::uint64_t rows = l;
-    std::uint64_t cols = n;
-    if (n + l - 1 > max_length) {
-        rows = std::min(l, max_length / 2);
-        cols = max_length - rows + 1;
-    }
+    const BlockPlan plan = plan_blocks(n, l, options_.max_transform_log2);
+    const std::uint64_t rows = plan.rows;
+    const std::uint64_t cols = plan.cols;
     const std::uint64_t window = cols + rows - 1;
-    const unsigned log2 = std::max(ntt::kMinLog2, static_cast<unsigned>(std::bit_width(window - 1)));
+    const unsigned log2 = plan.log2;
     const std::size_t length = std::size_t{1} << log2;
     const std::uint64_t row_blocks = (l + rows - 1) / rows;
     const std::uint64_t col_blocks = (n + cols - 1) / cols;
