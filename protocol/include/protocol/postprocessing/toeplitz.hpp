@@ -14,10 +14,13 @@
 // y[i] is entry i + n - 1 of the convolution s * x, computed exactly as a cyclic convolution of 0/1
 // vectors with the number-theoretic transform modulo p = 15 * 2^27 + 1 (entries are at most n < p,
 // so no reduction loses information and the parity of an entry is y[i]); no floating point is used.
-// When n + l - 1 exceeds the largest transform (2^27 words, or the `max_transform_log2` option),
-// the matrix is cut into blocks of rows and columns whose products are summed in the transform
-// domain. Work memory is three transform-length arrays of 32-bit words (192 MiB at 2^24); the
-// arrays holding key-derived words are wiped before hash() returns.
+// The matrix may be cut into blocks of rows and columns whose products are summed in the transform
+// domain: necessarily when n + l - 1 exceeds the largest transform (2^27 words, or the
+// `max_transform_log2` option), and by choice when that costs less arithmetic (two column blocks of
+// half the length when l is small against n). Work memory is two transform-length arrays of 32-bit
+// words with one column block (128 MiB at 2^24), three with more, plus the twiddle tables (8 bytes
+// per word of each transform length used, kept for the process); the arrays holding key-derived
+// words are wiped before hash() returns.
 #pragma once
 
 #include <cstdint>
