@@ -109,6 +109,12 @@ void SecretBits::append(const SecretBits& tail) {
     const std::uint64_t old_size = size_;
     bytes_.resize(PackedBits::byte_count(old_size + tail.size_));
     size_ = old_size + tail.size_;
+    if (old_size % 8 == 0) {
+        // Byte-aligned (the usual case: pools grow by whole keys): one copy; the tail's padding is zero.
+        const ByteSpan from = tail.reveal();
+        if (!from.empty()) std::memcpy(bytes_.reveal_mutable().data() + old_size / 8, from.data(), from.size());
+        return;
+    }
     for (std::uint64_t i = 0; i < tail.size_; ++i) set(old_size + i, tail.get(i));
 }
 

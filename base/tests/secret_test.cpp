@@ -122,6 +122,11 @@ TEST(SecretBits, SliceAndAppendAreBitExact) {
     SecretBits joined = s.slice(0, 13);
     joined.append(s.slice(13, 16));
     EXPECT_TRUE(constant_time_equal(joined.reveal(), s.reveal()));
+    // Appending at a byte boundary (the copying path), then at an odd position again.
+    SecretBits aligned = s.slice(0, 8);
+    aligned.append(s.slice(8, 13));
+    aligned.append(s.slice(21, 8));
+    EXPECT_TRUE(constant_time_equal(aligned.reveal(), s.reveal()));
 }
 
 }  // namespace
