@@ -97,13 +97,16 @@ struct Ops {
         }
     }
 
-    static void dif_in_vector(Word* block, const InVector& iv);
-    static void dit_in_vector(Word* block, const InVector& iv);
+    // Inline (defined below, after the butterflies): called once per 2 vectors, so a call through
+    // the shared library's PLT and reloading the permutation constants each time would cost more
+    // than the work.
+    [[gnu::always_inline]] static inline void dif_in_vector(Word* block, const InVector& iv);
+    [[gnu::always_inline]] static inline void dit_in_vector(Word* block, const InVector& iv);
 };
 
 #include "ntt_kernel.inc"
 
-void Ops::dif_in_vector(Word* block, const InVector& iv) {
+inline void Ops::dif_in_vector(Word* block, const InVector& iv) {
     V a = load(block);
     V b = load(block + 8);
     for (unsigned level = 0; level < 3; ++level) {
@@ -116,7 +119,7 @@ void Ops::dif_in_vector(Word* block, const InVector& iv) {
     store(block + 8, b);
 }
 
-void Ops::dit_in_vector(Word* block, const InVector& iv) {
+inline void Ops::dit_in_vector(Word* block, const InVector& iv) {
     V a = load(block);
     V b = load(block + 8);
     for (unsigned level = 3; level-- > 0;) {

@@ -107,13 +107,16 @@ struct Ops {
         }
     };
 
-    static void dif_in_vector(Word* block, const InVector& iv);
-    static void dit_in_vector(Word* block, const InVector& iv);
+    // Inline (defined below, after the butterflies): called once per 2 vectors, so a call through
+    // the shared library's PLT and reloading the permutation constants each time would cost more
+    // than the work.
+    [[gnu::always_inline]] static inline void dif_in_vector(Word* block, const InVector& iv);
+    [[gnu::always_inline]] static inline void dit_in_vector(Word* block, const InVector& iv);
 };
 
 #include "ntt_kernel.inc"
 
-void Ops::dif_in_vector(Word* block, const InVector& iv) {
+inline void Ops::dif_in_vector(Word* block, const InVector& iv) {
     const V a = load(block);
     const V b = load(block + 16);
     V x = _mm512_permutex2var_epi32(a, iv.gather_x[0], b);
@@ -130,7 +133,7 @@ void Ops::dif_in_vector(Word* block, const InVector& iv) {
     store(block + 16, _mm512_permutex2var_epi32(x, iv.scatter_b[3], y));
 }
 
-void Ops::dit_in_vector(Word* block, const InVector& iv) {
+inline void Ops::dit_in_vector(Word* block, const InVector& iv) {
     const V a = load(block);
     const V b = load(block + 16);
     V x = _mm512_permutex2var_epi32(a, iv.gather_x[3], b);
