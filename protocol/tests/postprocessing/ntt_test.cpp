@@ -1,0 +1,88 @@
+// The number-theoretic transform itself (an internal header of protocol/).
+#include "postprocessing/ntt.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "base/rng.hpp"
+
+namespace tfqkd::pp::ntt {
+namespace {
+
+std::uint64_t power_mod(std::uint64_t base, std::uint64_t exponent) {
+    std::uint64_t result = 1;
+    for (base %= kModulus; exponent > 0; exponent >>= 1, base = base * base % kModulus)
+        if ((exponent & 1U) != 0) result = result * base % kModulus;
+    return result;
+}
+
+TEST(Ntt, ModulusAndGeneratorAreWhatTheCommentsSay) {
+    EXPECT_EQ(kModulus, 15U * (1U << 27) + 1U);
+    // 31 generates the group: no power (p - 1) / q is 1 for the prime factors q of p - 1 = 2^27 3 5.
+    for (std::uint64_t q : {2U, 3U, 5U}) EXPECT_NE(power_mod(kGenerator, (kModulus - 1) / q), 1U) << q;
+    // Montgomery multiplication against 128-bit arithmetic.
+    CounterRng rng(1);
+    const std::uint64_t r_inverse = power_mod(power_mod(2, 32), kModulus - 2);
+    for (int i = 0; i < 10000; ++i) {
+        const auto a = static_cast<Word>(rng.below(2ULL * kModulus));
+        const auto b = static_cast<Word>(rng.below(kModulus));
+        const std::uint64_t expected = (a % kModulus) * std::uint64_t{b} % kModulus * r_inverse % kModulus;
+        ASSERT_EQ(montgomery_multiply(a, b), expected) << a << " " << b;
+    }
+}
+
+std::vector<const Kernels*> supported_kernels() {
+    std::vector<const Kernels*> k{&scalar_kernels()};
+#if defined(TFQKD_NTT_X86)
+    if (cpu_has_avx2()) k.push_back(&avx2_kernels());
+    if (cpu_has_avx512()) k.push_back(&avx512_kernels());
+#endif
+    return k;
+}
+
+// The forward transform, in bit-reversed order, against the definition X[k] = sum_j a_j w^(jk).
+TEST(Ntt, ForwardTransformIsTheDefinitionInBitReversedOrder) {
+    for (unsigned log2 : {6U, 7U, 9U}) {
+        const std::size_t n = std::size_t{1} << log2;
+        const std::uint64_t root = power_mod(kGenerator, (kModulus - 1) >> log2);
+        CounterRng rng(log2);
+        std::vector<Word> input(n);
+        for (Word& w : input) w = static_cast<Word>(rng.below(kModulus));
+        for (const Kernels* kernels : supported_kernels()) {
+            std::vector<Word> a = input;
+            kernels->forward(a.data(), twiddles(log2));
+            for (std::size_t k = 0; k < n; ++k) {
+                std::uint64_t sum = 0;
+                for (std::size_t j = 0; j < n; ++j) sum = (sum + input[j] * power_mod(root, j * k)) % kModulus;
+                std::size_t reversed = 0;
+                for (unsigned b = 0; b < log2; ++b) reversed |= ((k >> b) & 1U) << (log2 - 1 - b);
+                ASSERT_EQ(a[reversed], sum) << kernels->name << " N=" << n << " k=" << k;
+            }
+        }
+    }
+}
+
+// Inverse after forward is N times the identity, on every path and at sizes that use the radix-8
+// passes; and all paths give the same words.
+TEST(Ntt, RoundTripAndPathsAgree) {
+    for (unsigned log2 : {6U, 13U, 14U, 16U, 19U}) {
+        const std::size_t n = std::size_t{1} << log2;
+        CounterRng rng(log2 + 100);
+        std::vector<Word> input(n);
+        for (Word& w : input) w = static_cast<Word>(rng.below(kModulus));
+        std::vector<Word> reference = input;
+        scalar_kernels().forward(reference.data(), twiddles(log2));
+        for (const Kernels* kernels : supported_kernels()) {
+            std::vector<Word> a = input;
+            kernels->forward(a.data(), twiddles(log2));
+            ASSERT_EQ(a, reference) << kernels->name << " N=" << n;
+            kernels->inverse(a.data(), twiddles(log2));
+            for (std::size_t i = 0; i < n; ++i)
+                ASSERT_EQ(a[i], input[i] * std::uint64_t{n} % kModulus) << kernels->name << " N=" << n << " i=" << i;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace tfqkd::pp::ntt

@@ -1,0 +1,153 @@
+// Privacy amplification: the transform-based Toeplitz product against the definition.
+#include "protocol/postprocessing/toeplitz.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "base/rng.hpp"
+
+namespace tfqkd::pp {
+namespace {
+
+PackedBits random_bits(std::uint64_t size, CounterRng& rng) {
+    PackedBits bits(size);
+    for (std::uint64_t i = 0; i < size; ++i) bits.set(i, (rng.next() & 1U) != 0);
+    return bits;
+}
+
+// y[i] = XOR over j of T[i][j] x[j], T[i][j] = seed[i - j + n - 1]: the definition in the header,
+// one matrix entry at a time.
+std::vector<bool> naive_toeplitz(const PackedBits& seed, const PackedBits& x, std::uint64_t output_bits) {
+    const std::uint64_t n = x.size();
+    std::vector<bool> y(output_bits, false);
+    for (std::uint64_t i = 0; i < output_bits; ++i) {
+        bool parity = false;
+        for (std::uint64_t j = 0; j < n; ++j) parity ^= seed.get(i - j + n - 1) && x.get(j);
+        y[i] = parity;
+    }
+    return y;
+}
+
+std::vector<NttPath> supported_paths() {
+    std::vector<NttPath> paths;
+    for (NttPath p : {NttPath::scalar, NttPath::avx2, NttPath::avx512})
+        if (ntt_path_supported(p)) paths.push_back(p);
+    return paths;
+}
+
+void expect_matches_naive(std::uint64_t n, std::uint64_t l, std::uint64_t seed_value, ToeplitzOptions options) {
+    CounterRng rng(seed_value, n * 1000003 + l);
+    const PackedBits x = random_bits(n, rng);
+    const PackedBits seed = random_bits(n + l - 1, rng);
+    const std::vector<bool> expected = naive_toeplitz(seed, x, l);
+    Result<SecretBits> y = toeplitz_hash(seed, SecretBits::copy_of(x), l, options);
+    ASSERT_TRUE(y.ok()) << y.error().to_string();
+    ASSERT_EQ(y->size(), l);
+    for (std::uint64_t i = 0; i < l; ++i)
+        ASSERT_EQ(y->get(i), expected[i]) << "n=" << n << " l=" << l << " bit " << i << " path "
+                                          << ntt_path_name(options.path) << " max 2^" << options.max_transform_log2;
+    // Padding bits of the last byte are zero, as in PackedBits.
+    if (l % 8 != 0) {
+        EXPECT_EQ(y->reveal().back() & (0xFFU >> (l % 8)), 0U);
+    }
+}
+
+TEST(Toeplitz, EqualsTheNaiveProductOnEdgeSizes) {
+    const std::uint64_t sizes[][2] = {{1, 1},   {2, 1},   {2, 2},   {7, 3},    {8, 8},     {31, 1},
+                                      {32, 32}, {33, 17}, {63, 2},  {64, 64},  {65, 64},   {100, 1},
+                                      {127, 127}, {128, 1}, {129, 129}, {1000, 999}, {1000, 24}};
+    for (NttPath path : supported_paths())
+        for (const auto& size : sizes) expect_matches_naive(size[0], size[1], 1, {path, 27});
+}
+
+TEST(Toeplitz, EqualsTheNaiveProductOnRandomSizes) {
+    CounterRng sizes(2024);
+    for (int trial = 0; trial < 60; ++trial) {
+        const std::uint64_t n = 1 + sizes.below(700);
+        const std::uint64_t l = 1 + sizes.below(n);
+        for (NttPath path : supported_paths()) expect_matches_naive(n, l, 100 + static_cast<std::uint64_t>(trial), {path, 27});
+    }
+}
+
+// A 64-word transform limit forces products of several row and column blocks.
+TEST(Toeplitz, BlockedProductEqualsTheNaiveProduct) {
+    const std::uint64_t sizes[][2] = {{40, 30}, {65, 1}, {100, 100}, {300, 17}, {301, 150}, {777, 555}, {1024, 1}};
+    for (NttPath path : supported_paths())
+        for (const auto& size : sizes) expect_matches_naive(size[0], size[1], 7, {path, 6});
+    CounterRng sizes_rng(99);
+    for (int trial = 0; trial < 20; ++trial) {
+        const std::uint64_t n = 1 + sizes_rng.below(900);
+        const std::uint64_t l = 1 + sizes_rng.below(n);
+        const unsigned max_log2 = 6 + static_cast<unsigned>(sizes_rng.below(4));
+        expect_matches_naive(n, l, 300 + static_cast<std::uint64_t>(trial), {NttPath::automatic, max_log2});
+    }
+}
+
+// Large blocks: every supported path gives the same bits, and sampled rows equal the definition.
+TEST(Toeplitz, PathsAgreeOnLargeBlocks) {
+    const std::uint64_t n = (1U << 20) + 12345;
+    const std::uint64_t l = 600001;
+    CounterRng rng(5);
+    const PackedBits x = random_bits(n, rng);
+    const PackedBits seed = random_bits(n + l - 1, rng);
+    const SecretBits key = SecretBits::copy_of(x);
+    Result<SecretBits> reference = toeplitz_hash(seed, key, l, {NttPath::scalar, 27});
+    ASSERT_TRUE(reference.ok());
+    for (NttPath path : supported_paths()) {
+        Result<SecretBits> y = toeplitz_hash(seed, key, l, {path, 27});
+        ASSERT_TRUE(y.ok());
+        EXPECT_TRUE(constant_time_equal(y->reveal(), reference->reveal())) << ntt_path_name(path);
+        // And cut into blocks.
+        Result<SecretBits> blocked = toeplitz_hash(seed, key, l, {path, 19});
+        ASSERT_TRUE(blocked.ok());
+        EXPECT_TRUE(constant_time_equal(blocked->reveal(), reference->reveal())) << ntt_path_name(path) << " blocked";
+    }
+    for (std::uint64_t i : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{77777}, l / 2, l - 2, l - 1}) {
+        bool parity = false;
+        for (std::uint64_t j = 0; j < n; ++j) parity ^= seed.get(i - j + n - 1) && x.get(j);
+        EXPECT_EQ(reference->get(i), parity) << "row " << i;
+    }
+}
+
+TEST(Toeplitz, HasherIsReusableAcrossSizes) {
+    ToeplitzHasher hasher;
+    CounterRng rng(8);
+    for (std::uint64_t n : {500U, 70U, 3000U, 1U}) {
+        const std::uint64_t l = (n + 1) / 2;
+        const PackedBits x = random_bits(n, rng);
+        const PackedBits seed = random_bits(n + l - 1, rng);
+        Result<SecretBits> y = hasher.hash(seed, SecretBits::copy_of(x), l);
+        ASSERT_TRUE(y.ok());
+        const std::vector<bool> expected = naive_toeplitz(seed, x, l);
+        for (std::uint64_t i = 0; i < l; ++i) ASSERT_EQ(y->get(i), expected[i]) << n;
+    }
+}
+
+TEST(Toeplitz, BadParametersNameTheField) {
+    CounterRng rng(9);
+    const SecretBits x = SecretBits::copy_of(random_bits(100, rng));
+    const auto expect_error = [](const Result<SecretBits>& r, Errc code, std::string_view field) {
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.error().code, code);
+        EXPECT_EQ(r.error().message, "privacy_amplification");
+        EXPECT_EQ(r.error().field, field);
+    };
+    expect_error(toeplitz_hash(random_bits(100 + 101 - 1, rng), x, 101), Errc::out_of_range, "output_bits");
+    expect_error(toeplitz_hash(random_bits(99, rng), x, 0), Errc::out_of_range, "output_bits");
+    expect_error(toeplitz_hash(random_bits(100 + 10, rng), x, 10), Errc::length_mismatch, "seed");
+    expect_error(toeplitz_hash(random_bits(100 + 8, rng), x, 10), Errc::length_mismatch, "seed");
+    expect_error(toeplitz_hash(PackedBits(0), SecretBits(), 1), Errc::out_of_range, "input");
+    expect_error(toeplitz_hash(random_bits(109, rng), x, 10, {NttPath::automatic, 5}), Errc::invalid_argument,
+                 "max_transform_log2");
+    expect_error(toeplitz_hash(random_bits(109, rng), x, 10, {NttPath::automatic, 28}), Errc::invalid_argument,
+                 "max_transform_log2");
+    for (NttPath path : {NttPath::avx2, NttPath::avx512}) {
+        if (!ntt_path_supported(path)) {
+            expect_error(toeplitz_hash(random_bits(109, rng), x, 10, {path, 27}), Errc::invalid_argument, "path");
+        }
+    }
+}
+
+}  // namespace
+}  // namespace tfqkd::pp
