@@ -167,7 +167,8 @@ TEST(ChannelMp, RateScalesAsTheSquareRootOfTheTransmittanceWhenPairingDoesNotLim
     EXPECT_NEAR(l500 / l400, 0.01, 0.002) << l400 << " " << l500;
 }
 
-// The repeaterless bound: Zeng et al. 2022 (abstract) report that MP-QKD surpasses it; Lu et al.,
+// The repeaterless bound: MP-QKD surpasses it without global phase locking (Lu, Wang, Li, Cao,
+// arXiv:2401.01727, abstract; Zeng et al.'s own text could not be read); Lu et al.,
 // arXiv:2505.09223 (abstract, an experiment), report finite-size rates 1.03 to 2.5 times the
 // rate-loss limit at 303-404 km of 0.2 dB/km fibre. Neither's device parameters could be read, so
 // the devices here are ours (detector efficiency 0.8, dark counts 1e-9, e_d = 2 %, l = 1000, M = 16)
