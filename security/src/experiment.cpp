@@ -262,6 +262,10 @@ Status validate(const ProtocolParameters& p) {
         // X sifting compares relative phases modulo pi: M/2 classes (docs/security.md 9.1).
         if (p.phase_slices < 2 || p.phase_slices % 2 != 0)
             return invalid(kProtocol, "phase_slices", "mode pairing needs an even number of phase slices (at least 2)");
+        // Matching within k of the M/2 classes keeps 2 (2k + 1) / M of the pairs: at most all.
+        if (2 * (2 * p.phase_match_slices + 1) > p.phase_slices)
+            return invalid(kProtocol, "phase_match_slices",
+                           "mode pairing compares M/2 phase classes: phase_match_slices k needs 2k + 1 <= phase_slices / 2");
         if (p.max_pairing_interval == 0)
             return invalid(kProtocol, "max_pairing_interval",
                            "mode pairing needs max_pairing_interval l >= 1 (rounds between the two of a pair)");

@@ -280,6 +280,9 @@ TEST(ModePairing, BadSettingsAndCountsAreRefusedNamingTheField) {
     auto odd = p;
     odd.phase_slices = 15;
     expect_field(odd, c, "phase_slices");
+    auto wide = p;
+    wide.phase_match_slices = 4;  // 2k + 1 = 9 > M/2 = 8
+    expect_field(wide, c, "phase_match_slices");
     auto no_interval = p;
     no_interval.max_pairing_interval = 0;
     expect_field(no_interval, c, "max_pairing_interval");
