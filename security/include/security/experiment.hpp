@@ -203,14 +203,16 @@ struct CountStatistics {
 
 // Checks the parameters as docs/security.md section 3 states (probabilities in (0, 1] summing to 1
 // within 1e-9, intensities finite and non-negative, the SNS roles present, N > 0, the epsilons in
-// (0, 1)). The error names the field ("alice[2].probability") and what is accepted.
+// (0, 1); for mode_pairing the MP roles, an even M, 2k + 1 <= M/2 and l >= 1). The error names the
+// field ("alice[2].probability") and what is accepted.
 Status validate(const ProtocolParameters& protocol);
 Status validate(const SecurityParameters& security);
 // Checks the counts against the parameters: classes name existing settings, counts do not exceed
 // the windows sent, the sum of classes does not exceed N, AOPP counts present exactly with AOPP and
 // consistent (pairs <= min(bob_zeros, bob_ones), surviving key bits <= pairs); PM's matched classes
 // name existing settings, are not repeated and have errors <= effective <= windows, and
-// key.effective <= key.windows when key.windows is given.
+// key.effective <= key.windows when key.windows is given; mode_pairing counts present exactly for
+// that family and consistent (docs/security.md 9.1).
 Status validate(const CountStatistics& counts, const ProtocolParameters& protocol);
 
 // Finds the SNS roles in a party's settings; an error names the party and the missing role.
