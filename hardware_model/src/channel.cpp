@@ -148,7 +148,7 @@ Result<security::CountStatistics> expected_pm_statistics(const ProtocolParameter
     return out;
 }
 
-// MP-QKD (docs/hardware-model.md section 1, "Mode pairing"). Rounds are independent in the honest channel, and pairing
+// MP-QKD (docs/hardware-model.md 1.1). Rounds are independent in the honest channel, and pairing
 // looks only at which rounds were heralded, so given that rounds i and j were paired their
 // settings and phases are independent draws from the posterior given a herald: a class's share
 // of the pairs is its prior times its joint heralding probability, over p^2.

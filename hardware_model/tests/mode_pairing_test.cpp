@@ -1,4 +1,4 @@
-// MP-QKD on the analytic channel model (docs/security.md 9, docs/hardware-model.md section 1, "Mode pairing"): the paired
+// MP-QKD on the analytic channel model (docs/security.md 9, docs/hardware-model.md 1.1): the paired
 // rounds' click probabilities against direct numerical integration, the consistency of the
 // predicted statistics, the decoy bound against the model's true single-photon pairs, sqrt(eta)
 // scaling when the pairing interval does not limit, the crossing of the repeaterless bound, and the

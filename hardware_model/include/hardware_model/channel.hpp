@@ -49,7 +49,7 @@ ClickProbabilities clicks_random_phase(double a, double b, const Link& link);
 ClickProbabilities clicks_phase_matched(double a, double b, std::uint32_t slices, std::uint32_t match_slices,
                                         const Link& link);
 
-// Mode pairing (docs/hardware-model.md section 1, "Mode pairing"): two rounds of one pair, each with coherent pulses of
+// Mode pairing (docs/hardware-model.md 1.1): two rounds of one pair, each with coherent pulses of
 // mean photon numbers (a, b) at the beam splitter and a uniformly random relative phase delta in
 // the first round; the second round's relative phase differs from it by the phase-sifted mismatch
 // (slice difference within `match_slices` of M/2 classes, uniform within the slices, the link's
@@ -71,7 +71,7 @@ PairedClicks clicks_paired_rounds(double a_first, double b_first, double a_secon
 // matched key windows W = N p_key^2 (kept fraction) with their effective events and errors.
 // For the mode_pairing family: the heralded rounds, the pairs formed within max_pairing_interval
 // (Zeng et al. 2022, Eq. 4), the Z pair classes, the phase-sifted X classes with their errors and
-// the signal-signal Z key pairs with their errors (docs/hardware-model.md section 1, "Mode pairing").
+// the signal-signal Z key pairs with their errors (docs/hardware-model.md 1.1).
 Result<security::CountStatistics> expected_statistics(const security::ProtocolParameters& protocol,
                                                       const Link& link);
 
