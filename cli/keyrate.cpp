@@ -25,6 +25,7 @@
 #include "keyrate_plot.hpp"
 #include "security/bounds.hpp"
 #include "security/optimise.hpp"
+#include "security/mode_pairing.hpp"
 #include "security/pm.hpp"
 #include "security/sns.hpp"
 
@@ -186,12 +187,14 @@ Interval channel_transmittance(const LinkSpec& l) {
     return security::fibre_transmittance(l.arm_loss_alice_db, 1.0) * security::fibre_transmittance(l.arm_loss_bob_db, 1.0);
 }
 
-// The certified key length of the protocol's family (docs/security.md sections 4, 7 and 8).
+// The certified key length of the protocol's family (docs/security.md sections 4, 7, 8 and 9).
 Result<security::KeyLength> key_length(const security::ProtocolParameters& protocol,
                                        const security::SecurityParameters& security,
                                        const security::CountStatistics& counts, const security::SnsOptions& options) {
     if (protocol.family == security::Family::pm) return security::pm_key_length(protocol, security, counts, options);
     if (protocol.family == security::Family::cal19) return security::cal19_key_length(protocol, security, counts, options);
+    if (protocol.family == security::Family::mode_pairing)
+        return security::mode_pairing_key_length(protocol, security, counts, options);
     return security::sns_key_length(protocol, security, counts, options);
 }
 
@@ -212,9 +215,12 @@ Result<PointResult> compute(const Scenario& s, const std::optional<LinkSpec>& li
         const security::StatisticsPredictor predict = [&model](const security::ProtocolParameters& q) {
             return hardware_model::expected_statistics(q, *model);
         };
-        auto best = s.protocol.family == security::Family::pm      ? security::optimise_pm(s.protocol, s.security, predict, options)
-                    : s.protocol.family == security::Family::cal19 ? security::optimise_cal19(s.protocol, s.security, predict, options)
-                                                                   : security::optimise_sns(s.protocol, s.security, predict, options);
+        auto best = s.protocol.family == security::Family::pm ? security::optimise_pm(s.protocol, s.security, predict, options)
+                    : s.protocol.family == security::Family::cal19
+                        ? security::optimise_cal19(s.protocol, s.security, predict, options)
+                    : s.protocol.family == security::Family::mode_pairing
+                        ? security::optimise_mode_pairing(s.protocol, s.security, predict, options)
+                        : security::optimise_sns(s.protocol, s.security, predict, options);
         if (!best) return std::move(best).error();
         out.key = std::move(best->key);
         out.expected = std::move(best->statistics);
@@ -392,8 +398,13 @@ void print_header(const std::string& file, const Scenario& s, Analysis analysis,
         if (!sweep) std::printf("  link: %s\n", link_text(*s.link).c_str());
         std::printf("  error correction: f = %s\n", plain(s.ec_efficiency).c_str());
     } else {
+        if (s.counts.mode_pairing)
+            std::printf("  %s heralded rounds, %s pairs (pairing interval at most %u rounds)\n",
+                        whole_text(s.counts.mode_pairing->heralded_rounds).c_str(),
+                        whole_text(s.counts.mode_pairing->pairs).c_str(), s.protocol.max_pairing_interval);
         std::printf("  %zu classes; sifted key %s bits with %s errors; error correction: %s\n",
-                    s.counts.classes.size() + s.counts.matched.size(),
+                    s.counts.classes.size() + s.counts.matched.size() +
+                        (s.counts.mode_pairing ? s.counts.mode_pairing->classes.size() : 0),
                     whole_text(s.counts.key.effective).c_str(), whole_text(s.counts.key.errors).c_str(),
                     s.counts.key.ec_leakage_bits ? (whole_text(*s.counts.key.ec_leakage_bits) + " bits disclosed (measured)").c_str()
                                                  : ("f = " + plain(s.ec_efficiency)).c_str());
@@ -453,12 +464,21 @@ void print_table(const std::string& file, const Scenario& s, const std::vector<P
         };
         const bool pm = s.protocol.family == security::Family::pm;
         const bool cal19 = s.protocol.family == security::Family::cal19;
+        const bool mp = s.protocol.family == security::Family::mode_pairing;
         if (cal19) {
             line("vacuum yield Y00 (upper bound)", b.s0_upper);
             line("key detections M", b.untagged_lower);
             line("phase errors in the key (upper bound)", b.phase_errors_upper);
             line("phase-error rate (upper bound)", b.phase_error_rate_upper);
             line("bit-error rate of the sifted key E_Z", b.key_error_rate);
+        } else if (mp) {
+            line("vacuum-vacuum pairs per prior Q00 (lower bound)", b.s0_lower);
+            line("vacuum-vacuum pairs per prior Q00 (upper bound)", b.s0_upper);
+            line("single-photon pair yield Y11 (lower bound)", b.s1_lower);
+            line("single-photon key pairs n11 (lower bound)", b.untagged_lower);
+            line("phase errors among them (upper bound)", b.phase_errors_upper);
+            line("phase-error rate e11 (upper bound)", b.phase_error_rate_upper);
+            line("bit-error rate of the key pairs E_Z", b.key_error_rate);
         } else if (pm) {
             line("vacuum yield Y0 (lower bound)", b.s0_lower);
             line("vacuum yield Y0 (upper bound)", b.s0_upper);
@@ -472,7 +492,7 @@ void print_table(const std::string& file, const Scenario& s, const std::vector<P
             line("vacuum yield s0 (upper bound)", b.s0_upper);
             line("single-photon yield s1 (lower bound)", b.s1_lower);
         }
-        if (pm || cal19) {
+        if (pm || cal19 || mp) {
             // Printed above.
         } else if (s.protocol.aopp) {
             line("untagged bits before pairing (lower bound)", b.raw_untagged_lower);
@@ -492,7 +512,7 @@ void print_table(const std::string& file, const Scenario& s, const std::vector<P
             line("correctness term log2(2/eps_cor)", b.correctness_bits);
             line("privacy term 2 log2(1/(sqrt2 eps_pa eps_smooth))", b.privacy_bits);
             if (const auto roles = security::sns_roles(s.protocol.alice, "alice");
-                !pm && roles && !roles->x_strong)
+                !pm && !mp && roles && !roles->x_strong)
                 line("one-sided Z counts disclosed, 2 log2(N+1)", b.disclosure_bits);
         }
         line("key-length formula (bits)", p.key.length);

@@ -76,6 +76,7 @@ JSON_TARGETS = {
          "efficiency", "dark_count_probability",
          "classes", "phase_matched", "key", "sent", "left", "right", "both", "windows", "effective", "errors",
          "ec_leakage_bits", "matched", "bob_zeros", "bob_ones", "pairs",
+         "max_pairing_interval", "mode_pairing", "heralded_rounds", "basis",
          "server", "alice_chip", "bob_chip", "wafer_seed", "fibre", "comb_line", "block_seconds", "alice_km",
          "bob_km", "loss_db_per_km", "extra_loss_alice_db", "extra_loss_bob_db",
          "pku_inp_client", "pku_server", "tfln_transmitter", "bench_discrete"],

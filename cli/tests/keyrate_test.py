@@ -28,6 +28,8 @@ PM_PREDICTION = os.path.join(DATA, "pm_prediction.json")
 PM_OBSERVED = os.path.join(DATA, "pm_observed.json")
 CAL19_PREDICTION = os.path.join(DATA, "cal19_prediction.json")
 CAL19_OBSERVED = os.path.join(DATA, "cal19_observed.json")
+MP_PREDICTION = os.path.join(DATA, "mp_prediction.json")
+MP_OBSERVED = os.path.join(DATA, "mp_observed.json")
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -469,5 +471,96 @@ with tempfile.TemporaryDirectory() as tmp:
     d = copy.deepcopy(observed_cal)
     d["counts"]["classes"] = []
     bad("cal19_no_classes", d, "counts.classes")
+
+    # --- MP-QKD (docs/security.md 9, docs/keyrate.md "Mode-pairing files") ---------------------------
+    mp_scenario = load(MP_PREDICTION)
+    r, mp = run_json(MP_PREDICTION)
+    mp = mp or {}
+    check("MP prediction at 200 km exits 0, protocol mode_pairing, a positive certified key",
+          r.returncode == 0 and mp.get("protocol") == "mode_pairing" and mp.get("key_length_bits", 0) > 0, r.stderr)
+    mp_breakdown = mp.get("breakdown", {})
+    check("the MP breakdown has every term as lower <= upper and 14 estimates within the budget",
+          all(t in mp_breakdown and mp_breakdown[t]["lower"] <= mp_breakdown[t]["upper"] for t in BREAKDOWN_TERMS)
+          and mp_breakdown.get("estimates") == 14
+          and 0 < mp_breakdown.get("eps_total", 0) <= mp_scenario["security"]["eps_total"], json.dumps(mp_breakdown)[:600])
+    expected = mp.get("expected_counts", {})
+    pairing = expected.get("mode_pairing", {})
+    check("the MP expected counts have the mode-pairing form (pairs no more than half the heralded rounds)",
+          sorted(expected) == ["key", "mode_pairing"] and len(pairing.get("classes", [])) >= 10
+          and 0 < 2 * pairing.get("pairs", 0) <= pairing.get("heralded_rounds", 0) * (1 + 1e-12)
+          and expected.get("key", {}).get("effective", 0) > 0, json.dumps(expected)[:400])
+    # The prediction's expected counts, rounded, certified as observed statistics: the round trip.
+    rounded_counts = {"mode_pairing": {"heralded_rounds": round(pairing.get("heralded_rounds", 0)),
+                                       "pairs": round(pairing.get("pairs", 0)),
+                                       "classes": [{k: (round(v) if isinstance(v, float) else v) for k, v in c.items()}
+                                                   for c in pairing.get("classes", [])]},
+                      "key": {k: round(v) for k, v in expected.get("key", {}).items()}}
+    # Rounding may put 2 pairs one above the heralded rounds: keep the rounded pairs consistent.
+    rounded_counts["mode_pairing"]["pairs"] = min(rounded_counts["mode_pairing"]["pairs"],
+                                                  rounded_counts["mode_pairing"]["heralded_rounds"] // 2)
+    observed_mp = {"description": "round trip", "protocol": mp_scenario["protocol"], "security": mp_scenario["security"],
+                   "counts": rounded_counts, "ec_efficiency": mp_scenario["ec_efficiency"],
+                   "reference_link": mp_scenario["link"]}
+    r, cert = run_json(write(os.path.join(tmp, "mp_round_trip.json"), observed_mp))
+    cert = cert or {}
+    check("the MP prediction's counts, rounded, certify to within 0.1 % of the prediction's key",
+          r.returncode == 0 and cert.get("input") == "certification" and cert.get("protocol") == "mode_pairing"
+          and abs(cert.get("key_length_bits", 0) - mp.get("key_length_bits", -1)) <= 1e-3 * mp.get("key_length_bits", 1),
+          r.stderr + json.dumps(cert)[:300])
+    r, cert = run_json(MP_OBSERVED)
+    check("the shipped MP certification example certifies a positive key",
+          r.returncode == 0 and (cert or {}).get("key_length_bits", 0) > 0
+          and (cert or {}).get("protocol") == "mode_pairing", r.stderr)
+    t = run(MP_OBSERVED)
+    check("the MP table names Y11, n11 and e11", t.returncode == 0 and "mode_pairing, certified from observed statistics" in t.stdout
+          and "single-photon pair yield Y11" in t.stdout and "phase-error rate e11" in t.stdout, t.stdout[:1200] + t.stderr)
+    c = run(MP_PREDICTION, "--csv", "--sweep", "100:700:200", "--asymptotic")
+    rows = list(csv.DictReader(io.StringIO(c.stdout))) if c.returncode == 0 else []
+    check("an MP CSV sweep has one row per point labelled mode_pairing, with a zero beyond the cutoff",
+          len(rows) == 4 and all(row["protocol"] == "mode_pairing" for row in rows) and int(rows[1]["key_length_bits"]) > 0
+          and rows[3]["key_length_bits"] == "0" and rows[3]["zero_reason"] != "", c.stdout + c.stderr)
+    mp_svg = os.path.join(tmp, "mp.svg")
+    p = run(MP_PREDICTION, "--sweep", "100:300:50", "--plot", mp_svg, "--compare", PM_PREDICTION)
+    root, ids = curves(mp_svg)
+    check("an MP sweep plots a rate curve and PLOB, and compares with PM", p.returncode == 0 and root is not None
+          and "curve-plob" in ids, p.stderr)
+    o = run_json(MP_PREDICTION, "--optimise", "--distance", "300")
+    check("--optimise searches MP and certifies the optimum",
+          o[0].returncode == 0 and (o[1] or {}).get("optimised", {}).get("evaluations", 0) > 0
+          and (o[1] or {}).get("key_length_bits", 0) > 0, o[0].stderr)
+
+    d = copy.deepcopy(observed_mp)
+    d["counts"]["mode_pairing"]["classes"][0]["errors"] = d["counts"]["mode_pairing"]["classes"][0]["pairs"] + 1
+    bad("mp_errors_above_pairs", d, "counts.mode_pairing.classes[0].errors")
+    d = copy.deepcopy(observed_mp)
+    d["counts"]["mode_pairing"]["pairs"] = d["counts"]["mode_pairing"]["heralded_rounds"]
+    bad("mp_pairs_above_half", d, "counts.mode_pairing.pairs")
+    d = copy.deepcopy(observed_mp)
+    d["counts"]["mode_pairing"]["classes"] = [c for c in d["counts"]["mode_pairing"]["classes"]
+                                              if not (c["basis"] == "x" and c["alice"] == 1 and c["bob"] == 1)]
+    msg = bad("mp_missing_x_decoy_class", d, "counts.mode_pairing.classes")
+    check("... names the missing MP class", "X decoy - decoy" in msg, msg)
+    d = copy.deepcopy(observed_mp)
+    d["counts"]["mode_pairing"]["classes"][0]["basis"] = "y"
+    bad("mp_bad_basis", d, "counts.mode_pairing.classes[0].basis")
+    d = copy.deepcopy(observed_mp)
+    d["counts"]["mode_pairing"]["classes"].append({"basis": "z", "alice": 2, "bob": 2, "pairs": 1})
+    bad("mp_key_as_class", d, "counts.mode_pairing.classes[].basis")
+    d = copy.deepcopy(observed_mp)
+    d["counts"]["matched"] = []
+    bad("mp_pm_field", d, "counts.matched")
+    d = copy.deepcopy(mp_scenario)
+    del d["protocol"]["max_pairing_interval"]
+    bad("mp_no_interval", d, "protocol.max_pairing_interval")
+    d = copy.deepcopy(load(PM_PREDICTION))
+    d["protocol"]["max_pairing_interval"] = 10
+    bad("pm_with_interval", d, "protocol.max_pairing_interval")
+    d = copy.deepcopy(mp_scenario)
+    d["protocol"]["phase_slices"] = 15
+    bad("mp_odd_slices", d, "protocol.phase_slices")
+    d = copy.deepcopy(mp_scenario)
+    d["protocol"]["alice"][1]["window"] = "x"
+    msg = bad("mp_window_x", d, "protocol.alice")
+    check("... says that MP settings are all window z", "window z" in msg and "mode_pairing" in msg, msg)
 
 finish()

@@ -203,6 +203,9 @@ with tempfile.TemporaryDirectory() as tmp:
     # --- the outputs ------------------------------------------------------------------------------------
     prediction = load(os.path.join(DATA, "sns_prediction.json"))
     observed = load(os.path.join(DATA, "sns_observed.json"))
+    mp_prediction = load(os.path.join(DATA, "mp_prediction.json"))
+    mp_observed = load(os.path.join(DATA, "mp_observed.json"))
+    pm_prediction = load(os.path.join(DATA, "pm_prediction.json"))
     arms = copy.deepcopy(prediction)
     arms["link"] = {"arm_loss_alice_db": 25, "arm_loss_bob_db": 35}
     paired = copy.deepcopy(prediction)
@@ -219,6 +222,8 @@ with tempfile.TemporaryDirectory() as tmp:
         ("an optimised prediction", [os.path.join(DATA, "sns_prediction.json"), "--distance", "300", "--optimise"], dict),
         ("an AOPP prediction", [write(os.path.join(tmp, "paired.json"), paired), "--distance", "400"], dict),
         ("a certification", [os.path.join(DATA, "sns_observed.json")], dict),
+        ("an optimised MP prediction", [os.path.join(DATA, "mp_prediction.json"), "--distance", "300", "--optimise"], dict),
+        ("an MP certification", [os.path.join(DATA, "mp_observed.json")], dict),
         ("a certification without a reference link or clock", [write(os.path.join(tmp, "bare.json"), bare)], dict),
         ("a hardware scenario's prediction sweep", [os.path.join(DATA, "pku_pair.json"), "--sweep", "100:500:200"], list),
     ]
@@ -321,6 +326,19 @@ with tempfile.TemporaryDirectory() as tmp:
         (observed, "a link in a statistics file", setting(["link"], {"distance_km": 1}), "gives more than one"),
         (observed, "detector in a statistics file", setting(["detector"], {}), "detector"),
         (observed, "negative reference distance", setting(["reference_link", "distance_km"], -1), "reference_link.distance_km"),
+        (mp_prediction, "mode_pairing without max_pairing_interval", deleting(["protocol", "max_pairing_interval"]),
+         "protocol.max_pairing_interval"),
+        (pm_prediction, "max_pairing_interval for pm", setting(["protocol", "max_pairing_interval"], 10),
+         "protocol.max_pairing_interval"),
+        (mp_prediction, "max_pairing_interval 0", setting(["protocol", "max_pairing_interval"], 0),
+         "protocol.max_pairing_interval"),
+        (mp_observed, "pair basis neither z nor x", setting(["counts", "mode_pairing", "classes", 0, "basis"], "y"),
+         "counts.mode_pairing.classes[0].basis"),
+        (mp_observed, "missing mode_pairing.pairs", deleting(["counts", "mode_pairing", "pairs"]), "counts.mode_pairing.pairs"),
+        (mp_observed, "a negative pair count", setting(["counts", "mode_pairing", "classes", 1, "pairs"], -1),
+         "counts.mode_pairing.classes[1].pairs"),
+        (mp_observed, "unknown pair class field", setting(["counts", "mode_pairing", "classes", 1, "kind"], "z"),
+         "counts.mode_pairing.classes[1].kind"),
         (pair, "unknown hardware field", setting(["hardware", "fibr"], {}), "hardware.fibr"),
         (pair, "empty server name", setting(["hardware", "server"], ""), "hardware.server"),
         (pair, "server a number", setting(["hardware", "server"], 1), "hardware.server"),

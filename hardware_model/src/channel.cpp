@@ -5,6 +5,9 @@
 #include <cmath>
 #include <numbers>
 #include <utility>
+#include <vector>
+
+#include "security/mode_pairing.hpp"
 
 namespace tfqkd::hardware_model {
 namespace {
@@ -202,15 +205,134 @@ Result<security::CountStatistics> expected_cal19_statistics(const ProtocolParame
     return out;
 }
 
+// MP-QKD (docs/hardware-model.md 1.1). Rounds are independent in the honest channel, and pairing
+// looks only at which rounds were heralded, so given that rounds i and j were paired their
+// settings and phases are independent draws from the posterior given a herald: a class's share
+// of the pairs is its prior times its joint heralding probability, over p^2.
+Result<security::CountStatistics> expected_mp_statistics(const ProtocolParameters& protocol, const Link& link) {
+    const auto roles = security::mp_roles(protocol.alice, "alice");
+    if (!roles) return roles.error();
+    if (!(protocol.alice == protocol.bob))
+        return make_error(Errc::invalid_argument, "protocol", "bob",
+                          "the MP prediction is for symmetric settings: bob's list must equal alice's");
+    const auto& set = protocol.alice;
+    const double n = static_cast<double>(protocol.pulses);
+    const double eta_a = link.eta_alice();
+    const double eta_b = link.eta_bob();
+    const auto herald = [&](std::size_t i, std::size_t j) {
+        return clicks_random_phase(eta_a * set[i].intensity, eta_b * set[j].intensity, link).effective();
+    };
+    double p = 0;  // a round is heralded (exactly one click), whatever the settings
+    for (std::size_t i = 0; i < set.size(); ++i)
+        for (std::size_t j = 0; j < set.size(); ++j) p += set[i].probability * set[j].probability * herald(i, j);
+    const double pairs = n * security::pairing_rate(p, protocol.max_pairing_interval);
+    const double per_pair = p > 0 ? pairs / (p * p) : 0;  // pairs times P(class and both heralded) / p^2
+
+    // A party's Z pair of setting a: the rounds (a, vacuum) or (vacuum, a), each with prior
+    // p_a p_0; the vacuum pair (vacuum, vacuum) with prior p_0^2.
+    struct Placement {
+        std::size_t first;
+        std::size_t second;
+        double prior;
+    };
+    const std::size_t v = roles->vacuum;
+    const auto placements = [&](std::size_t a) {
+        std::vector<Placement> out;
+        if (a == v) {
+            out.push_back({v, v, set[v].probability * set[v].probability});
+        } else {
+            out.push_back({a, v, set[a].probability * set[v].probability});
+            out.push_back({v, a, set[a].probability * set[v].probability});
+        }
+        return out;
+    };
+    struct ZClass {
+        double pairs = 0;
+        double errors = 0;  // Alice's and Bob's pulses in the same round: the bits agree, Bob flips
+    };
+    const auto z_class = [&](std::size_t a, std::size_t b) {
+        ZClass out;
+        for (const Placement& pa : placements(a))
+            for (const Placement& pb : placements(b)) {
+                const double both = pa.prior * pb.prior * herald(pa.first, pb.first) * herald(pa.second, pb.second);
+                out.pairs += per_pair * both;
+                if (a != v && b != v && pa.first == pb.first) out.errors += per_pair * both;
+            }
+        return out;
+    };
+    security::CountStatistics out;
+    security::ModePairingCounts mp;
+    mp.heralded_rounds = n * p;
+    mp.pairs = pairs;
+    const std::size_t d = roles->decoy, s = roles->signal;
+    for (const auto& [a, b] : {std::pair{v, v}, std::pair{v, d}, std::pair{d, v}, std::pair{d, d}, std::pair{v, s},
+                               std::pair{s, v}, std::pair{d, s}, std::pair{s, d}}) {
+        const ZClass z = z_class(a, b);
+        mp.classes.push_back({security::PairBasis::z, a, b, z.pairs, 0.0});
+    }
+    const ZClass key = z_class(s, s);
+    out.key.effective = key.pairs;
+    out.key.errors = key.errors;
+    // X pairs of settings (a, b): both rounds (a, b); kept by sifting with probability
+    // 2 (2k + 1) / M; the bit is wrong when the two heralds are at different detectors (after
+    // sifting to equal bits; the half with opposite bits is symmetric).
+    const double kept = security::mp_phase_sifting_fraction(protocol);
+    for (const auto& [a, b] : {std::pair{d, d}, std::pair{v, d}, std::pair{d, v}, std::pair{v, v}, std::pair{s, s}}) {
+        const double prior = set[a].probability * set[a].probability * set[b].probability * set[b].probability;
+        const double xa = eta_a * set[a].intensity, xb = eta_b * set[b].intensity;
+        const PairedClicks c = clicks_paired_rounds(xa, xb, xa, xb, protocol.phase_slices, protocol.phase_match_slices, link);
+        mp.classes.push_back({security::PairBasis::x, a, b, per_pair * prior * kept * c.heralded(),
+                              per_pair * prior * kept * c.different});
+    }
+    out.mode_pairing = std::move(mp);
+    return out;
+}
+
 }  // namespace
+
+PairedClicks clicks_paired_rounds(double a_first, double b_first, double a_second, double b_second,
+                                  std::uint32_t slices, std::uint32_t match_slices, const Link& link) {
+    // Per round r: P(only left | delta) = alpha_r e^{+c_r cos delta} - beta_r and P(only right) =
+    // alpha_r e^{-c_r cos delta} - beta_r, with alpha_r = q e^{-S_r/2}, beta_r = q^2 e^{-S_r}
+    // (S_r = a_r + b_r, c_r = v sqrt(a_r b_r)): the both-dark term of clicks_at_phase is constant.
+    // Averaged over delta, E[e^{c1 cos delta + c2 cos(delta + D)}] = sum_n I_n(c1) I_n(c2) e^{i n D}
+    // (Jacobi-Anger), and E[cos(n D)] over the sifted mismatch factorises as in clicks_phase_matched.
+    const double visibility = 1 - 2 * link.misalignment;
+    const double q = 1 - link.dark_count_probability;
+    const double c1 = visibility * std::sqrt(a_first * b_first);
+    const double c2 = visibility * std::sqrt(a_second * b_second);
+    const double alpha1 = q * std::exp(-(a_first + b_first) / 2), beta1 = q * q * std::exp(-(a_first + b_first));
+    const double alpha2 = q * std::exp(-(a_second + b_second) / 2), beta2 = q * q * std::exp(-(a_second + b_second));
+    const double w = 2 * std::numbers::pi / slices;
+    const double sigma = link.phase_noise_rad;
+    const int k = static_cast<int>(match_slices);
+    const double i0_1 = std::cyl_bessel_i(0.0, c1), i0_2 = std::cyl_bessel_i(0.0, c2);
+    double aligned = i0_1 * i0_2;   // E[e^{c1 cos delta + c2 cos(delta + D)}]
+    double opposed = aligned;       // E[e^{c1 cos delta - c2 cos(delta + D)}]
+    for (int order = 1; order < 200; ++order) {
+        const double product = std::cyl_bessel_i(static_cast<double>(order), c1) *
+                               std::cyl_bessel_i(static_cast<double>(order), c2);
+        double mean_cos = 0;  // E[cos(order D)] over the kept slice differences
+        for (int d = -k; d <= k; ++d) mean_cos += std::cos(order * d * w);
+        const double half = order * w / 2;
+        const double sinc = std::sin(half) / half;
+        mean_cos *= sinc * sinc * std::exp(-order * order * sigma * sigma / 2) / (2 * k + 1);
+        aligned += 2 * product * mean_cos;
+        opposed += (order % 2 == 0 ? 2 : -2) * product * mean_cos;
+        if (product < 1e-18 * i0_1 * i0_2) break;  // I_n(c) falls like (c/2)^n / n!
+    }
+    const double rest = -alpha1 * beta2 * i0_1 - beta1 * alpha2 * i0_2 + beta1 * beta2;
+    // Both left or both right (the two are equal by the symmetry c -> -c); left-right or right-left.
+    return {std::max(0.0, 2 * (alpha1 * alpha2 * aligned + rest)), std::max(0.0, 2 * (alpha1 * alpha2 * opposed + rest))};
+}
 
 Result<security::CountStatistics> expected_statistics(const ProtocolParameters& protocol, const Link& link) {
     TFQKD_TRY(security::validate(protocol));
     if (protocol.family == security::Family::pm) return expected_pm_statistics(protocol, link);
     if (protocol.family == security::Family::cal19) return expected_cal19_statistics(protocol, link);
+    if (protocol.family == security::Family::mode_pairing) return expected_mp_statistics(protocol, link);
     if (protocol.family != security::Family::sns)
-        return make_error(Errc::invalid_argument, "protocol", "family",
-                          "the analytic model predicts the SNS, PM and CAL19 families (mode pairing comes with its issue)");
+        return make_error(Errc::invalid_argument, "protocol", "family", "the analytic model has no such family");
     const auto alice = security::sns_roles(protocol.alice, "alice");
     const auto bob = security::sns_roles(protocol.bob, "bob");
     if (!alice) return alice.error();

@@ -191,7 +191,7 @@ std::optional<double> optional_number(const Object& o, std::string_view key, con
 std::vector<Setting> read_party(const json& j, const std::string& path) {
     if (!j.is_array())
         fail(path, "expected an array of settings {\"window\", \"intensity\", \"probability\"}, got " + describe(j));
-    if (j.empty()) fail(path, "the list of settings is empty; SNS takes 4 or 5 settings, PM 4");
+    if (j.empty()) fail(path, "the list of settings is empty; SNS takes 4 or 5 settings, PM 4, mode_pairing 3");
     if (j.size() > 64) fail(path, std::to_string(j.size()) + " settings; at most 64 are accepted");
     std::vector<Setting> settings;
     double sum = 0;
@@ -219,10 +219,10 @@ std::vector<Setting> read_party(const json& j, const std::string& path) {
 
 security::ProtocolParameters read_protocol(const json& j) {
     const Object o(j, "protocol",
-                   {"family", "aopp", "pulses", "phase_slices", "phase_match_slices", "alice", "bob"},
+                   {"family", "aopp", "pulses", "phase_slices", "phase_match_slices", "max_pairing_interval", "alice", "bob"},
                    "the protocol and its settings");
     security::ProtocolParameters p;
-    const json& family = o.require("family", "the protocol family: \"sns\", \"pm\" or \"cal19\"");
+    const json& family = o.require("family", "the protocol family: \"sns\", \"pm\", \"cal19\" or \"mode_pairing\"");
     const std::string name = text(family, o.path("family"), "the protocol family");
     if (name == "sns") {
         p.family = security::Family::sns;
@@ -231,9 +231,10 @@ security::ProtocolParameters read_protocol(const json& j) {
     } else if (name == "cal19") {
         p.family = security::Family::cal19;
     } else if (name == "mode_pairing") {
-        fail(o.path("family"), show(family) + " has no certified key-length analysis yet; accepted: \"sns\", \"pm\", \"cal19\"");
+        p.family = security::Family::mode_pairing;
     } else {
-        fail(o.path("family"), show(family) + " is not a protocol family; accepted: \"sns\", \"pm\", \"cal19\"");
+        fail(o.path("family"),
+             show(family) + " is not a protocol family; accepted: \"sns\", \"pm\", \"cal19\", \"mode_pairing\"");
     }
     if (const json* v = o.find("aopp")) p.aopp = boolean(*v, o.path("aopp"), "actively odd-parity pairing");
     p.pulses = whole(o.require("pulses", "N, pulses sent by each party, a whole number such as 1e12"), o.path("pulses"),
@@ -247,6 +248,19 @@ security::ProtocolParameters read_protocol(const json& j) {
         fail(o.path("phase_match_slices"), std::to_string(p.phase_match_slices) +
                                                " is too large: it must be below phase_slices / 2 (phase_slices is " +
                                                std::to_string(p.phase_slices) + ")");
+    // Mode pairing (docs/security.md 9.1): l, the most rounds between the two rounds of a pair.
+    if (const json* v = o.find("max_pairing_interval")) {
+        if (p.family != security::Family::mode_pairing)
+            fail(o.path("max_pairing_interval"), "is given, but only the mode_pairing family pairs rounds; remove it");
+        p.max_pairing_interval = static_cast<std::uint32_t>(
+            whole(*v, o.path("max_pairing_interval"), 1, 4'000'000'000U, "l, the maximal pairing interval in rounds"));
+    } else if (p.family == security::Family::mode_pairing) {
+        fail(o.path("max_pairing_interval"), "missing: the mode_pairing family needs l, the maximal pairing interval "
+                                             "in rounds (a whole number >= 1, such as 1000)");
+    }
+    if (p.family == security::Family::mode_pairing && p.phase_slices % 2 != 0)
+        fail(o.path("phase_slices"), std::to_string(p.phase_slices) +
+                                         " is odd; mode_pairing sifts relative phases modulo pi and needs an even M");
     p.alice = read_party(o.require("alice", "Alice's settings"), o.path("alice"));
     if (const json* v = o.find("bob")) p.bob = read_party(*v, o.path("bob"));
     else p.bob = p.alice;
@@ -267,6 +281,15 @@ security::ProtocolParameters read_protocol(const json& j) {
                 fail(o.path(party), roles.error().detail +
                                         " (protocol.family \"cal19\" takes one key setting {\"window\": \"z\", intensity "
                                         "alpha^2 > 0} and at least two X decoys of different intensities)");
+        }
+    }
+    if (p.family == security::Family::mode_pairing) {
+        for (const auto& [party, settings] : {std::pair{"alice", &p.alice}, std::pair{"bob", &p.bob}}) {
+            const auto roles = security::mp_roles(*settings, party);
+            if (!roles)
+                fail(o.path(party), roles.error().detail +
+                                        " (protocol.family \"mode_pairing\" takes three settings of window \"z\": "
+                                        "intensities 0, nu and mu > nu)");
         }
     }
     return p;
@@ -385,6 +408,64 @@ security::CountStatistics read_pm_counts(const json& j, const security::Protocol
     return c;
 }
 
+// Mode pairing (docs/keyrate.md): what pairing produced, the pair classes, and the key.
+security::CountStatistics read_mp_counts(const json& j, const security::ProtocolParameters& p) {
+    const Object o(j, "counts", {"mode_pairing", "key"}, "observed mode-pairing statistics");
+    security::CountStatistics c;
+    const Object m(o.require("mode_pairing", "{heralded_rounds, pairs, classes}: what pairing produced"),
+                   o.path("mode_pairing"), {"heralded_rounds", "pairs", "classes"}, "the pairs and their classes");
+    security::ModePairingCounts mp;
+    mp.heralded_rounds = count(m, "heralded_rounds", "rounds in which exactly one detector clicked");
+    mp.pairs = count(m, "pairs", "pairs formed, each of two heralded rounds at most max_pairing_interval apart");
+    if (mp.heralded_rounds > static_cast<double>(p.pulses))
+        fail(m.path("heralded_rounds"), "exceeds protocol.pulses (" + std::to_string(p.pulses) + ")");
+    if (2 * mp.pairs > mp.heralded_rounds)
+        fail(m.path("pairs"), "exceeds half of heralded_rounds (" + json(mp.heralded_rounds).dump() +
+                                  "): each pair takes two heralded rounds");
+    const json& classes = m.require("classes", "the pair classes: Z and X pairs by the intensities of both parties");
+    const std::string classes_path = m.path("classes");
+    if (!classes.is_array())
+        fail(classes_path, "expected an array of {basis, alice, bob, pairs, errors}, got " + describe(classes));
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+        const Object k(classes[i], element(classes_path, i), {"basis", "alice", "bob", "pairs", "errors"},
+                       "the counts of one pair class");
+        security::ModePairingClassCounts cc;
+        const json& b = k.require("basis", "\"z\" (one round vacuum) or \"x\" (both rounds the same intensity)");
+        const std::string basis = text(b, k.path("basis"), "\"z\" or \"x\"");
+        if (basis == "z") cc.basis = security::PairBasis::z;
+        else if (basis == "x") cc.basis = security::PairBasis::x;
+        else fail(k.path("basis"), show(b) + " is not a pair basis; accepted: \"z\" or \"x\"");
+        const auto index = [&](std::string_view key, std::size_t settings, std::string_view party) {
+            const std::uint64_t v = whole(k.require(key, "index of the pair's intensity in protocol." + std::string(party)),
+                                          k.path(key), 0, kMaxWhole, "index into protocol." + std::string(party));
+            if (v >= settings)
+                fail(k.path(key), std::to_string(v) + " names no setting: protocol." + std::string(party) +
+                                      " has settings 0 to " + std::to_string(settings - 1));
+            return static_cast<std::size_t>(v);
+        };
+        cc.alice = index("alice", p.alice.size(), "alice");
+        cc.bob = index("bob", p.bob.size(), "bob");
+        cc.pairs = count(k, "pairs", "pairs of this class (X: those kept by phase sifting)");
+        if (k.find("errors")) cc.errors = count(k, "errors", "X: pairs whose bit Bob infers wrongly");
+        if (cc.errors > cc.pairs) fail(k.path("errors"), "exceeds pairs (" + json(cc.pairs).dump() + ")");
+        for (std::size_t e = 0; e < mp.classes.size(); ++e)
+            if (mp.classes[e].basis == cc.basis && mp.classes[e].alice == cc.alice && mp.classes[e].bob == cc.bob)
+                fail(element(classes_path, i), "repeats the class " + basis + " alice " + std::to_string(cc.alice) +
+                                                   ", bob " + std::to_string(cc.bob) + " of classes[" + std::to_string(e) + "]");
+        mp.classes.push_back(cc);
+    }
+    c.mode_pairing = std::move(mp);
+    const Object key(o.require("key", "{effective, errors, ec_leakage_bits} of the signal-signal Z pairs"), o.path("key"),
+                     {"effective", "errors", "ec_leakage_bits"}, "the sifted key");
+    c.key.effective = count(key, "effective", "n_key, signal-signal Z pairs (sifted key bits)");
+    c.key.errors = count(key, "errors", "bit errors in the sifted key");
+    if (key.find("ec_leakage_bits"))
+        c.key.ec_leakage_bits = count(key, "ec_leakage_bits", "bits disclosed by error correction");
+    if (c.key.errors > c.key.effective)
+        fail(key.path("errors"), "exceeds effective (" + json(c.key.effective).dump() + ")");
+    return c;
+}
+
 // The announced classes {alice, bob, sent, left, right, both} (SNS and CAL19).
 void read_classes(const Object& o, const security::ProtocolParameters& p, security::CountStatistics& c) {
     const json& classes = o.require("classes", "the announced X-X classes");
@@ -445,6 +526,7 @@ security::CountStatistics read_cal19_counts(const json& j, const security::Proto
 security::CountStatistics read_counts(const json& j, const security::ProtocolParameters& p) {
     if (p.family == security::Family::pm) return read_pm_counts(j, p);
     if (p.family == security::Family::cal19) return read_cal19_counts(j, p);
+    if (p.family == security::Family::mode_pairing) return read_mp_counts(j, p);
     const Object o(j, "counts", {"classes", "phase_matched", "key", "aopp"}, "observed statistics");
     security::CountStatistics c;
     read_classes(o, p, c);
@@ -670,9 +752,15 @@ nlohmann::ordered_json protocol_json(const security::ProtocolParameters& p) {
                            {"probability", st.probability}});
         return out;
     };
-    return {{"family", security::family_name(p.family)}, {"aopp", p.aopp},           {"pulses", p.pulses},
-            {"phase_slices", p.phase_slices},            {"phase_match_slices", p.phase_match_slices},
-            {"alice", party(p.alice)},                   {"bob", party(p.bob)}};
+    nlohmann::ordered_json out{{"family", security::family_name(p.family)}, {"aopp", p.aopp},
+                               {"pulses", p.pulses},
+                               {"phase_slices", p.phase_slices},
+                               {"phase_match_slices", p.phase_match_slices}};
+    // Written only for the family that pairs rounds, so the other families' files stay as they were.
+    if (p.family == security::Family::mode_pairing) out["max_pairing_interval"] = p.max_pairing_interval;
+    out["alice"] = party(p.alice);
+    out["bob"] = party(p.bob);
+    return out;
 }
 
 nlohmann::ordered_json security_json(const security::SecurityParameters& s) {
@@ -682,6 +770,19 @@ nlohmann::ordered_json security_json(const security::SecurityParameters& s) {
 
 nlohmann::ordered_json counts_json(const security::CountStatistics& c, security::Family family) {
     using Json = nlohmann::ordered_json;
+    if (c.mode_pairing) {
+        // Mode pairing: what pairing produced, the pair classes and the key (docs/keyrate.md).
+        Json classes = Json::array();
+        for (const auto& k : c.mode_pairing->classes)
+            classes.push_back(Json{{"basis", k.basis == security::PairBasis::z ? "z" : "x"}, {"alice", k.alice},
+                                   {"bob", k.bob}, {"pairs", k.pairs}, {"errors", k.errors}});
+        Json key{{"effective", c.key.effective}, {"errors", c.key.errors}};
+        if (c.key.ec_leakage_bits) key["ec_leakage_bits"] = *c.key.ec_leakage_bits;
+        return Json{{"mode_pairing",
+                     {{"heralded_rounds", c.mode_pairing->heralded_rounds}, {"pairs", c.mode_pairing->pairs},
+                      {"classes", classes}}},
+                    {"key", key}};
+    }
     if (family == security::Family::pm) {
         // PM: the matched test classes and the key with its windows (docs/keyrate.md).
         Json matched = Json::array();

@@ -38,6 +38,55 @@ Status validate_party(const std::vector<Setting>& settings, std::string_view par
     return {};
 }
 
+// MP counts (docs/security.md 9.1): present exactly for the family; every count finite and
+// >= 0; classes name existing settings, are not repeated, have errors <= pairs, and are not the
+// signal-signal Z class (the key, in KeyCounts); pairs <= heralded_rounds / 2 <= N / 2; the Z
+// classes and the key together, and the X classes, each hold at most the pairs formed.
+Status validate_mode_pairing(const CountStatistics& c, const ProtocolParameters& p) {
+    const bool mp = p.family == Family::mode_pairing;
+    if (mp != c.mode_pairing.has_value())
+        return make_error(Errc::inconsistent, kCounts, "mode_pairing",
+                          mp ? "the mode_pairing family needs mode_pairing counts {heralded_rounds, pairs, classes}"
+                             : "mode_pairing counts are given but the protocol's family is not mode_pairing");
+    if (!mp) return {};
+    const ModePairingCounts& m = *c.mode_pairing;
+    const auto bad = [](Count x) { return !std::isfinite(x) || x < 0; };
+    if (bad(m.heralded_rounds) || m.heralded_rounds > static_cast<Count>(p.pulses))
+        return invalid(kCounts, "mode_pairing.heralded_rounds",
+                       "mode_pairing.heralded_rounds " + std::to_string(m.heralded_rounds) + " is outside [0, pulses]");
+    // Within 1e-12 relative: predicted counts are expectations, whose rounding may reach the limit.
+    if (bad(m.pairs) || 2 * m.pairs > m.heralded_rounds * (1 + 1e-12))
+        return make_error(Errc::inconsistent, kCounts, "mode_pairing.pairs",
+                          "mode_pairing.pairs " + std::to_string(m.pairs) +
+                              " is negative or exceeds half the heralded rounds " + std::to_string(m.heralded_rounds));
+    const auto roles = mp_roles(p.alice, "alice");
+    if (!roles) return roles.error();
+    Count z_pairs = c.key.effective;
+    Count x_pairs = 0;
+    for (std::size_t i = 0; i < m.classes.size(); ++i) {
+        const ModePairingClassCounts& k = m.classes[i];
+        const std::string where = "mode_pairing.classes[" + std::to_string(i) + "]";
+        if (k.alice >= p.alice.size() || k.bob >= p.bob.size())
+            return invalid(kCounts, "mode_pairing.classes[].alice", where + " names a setting that the protocol does not have");
+        if (bad(k.pairs) || bad(k.errors))
+            return invalid(kCounts, "mode_pairing.classes[].pairs", where + " has a negative or non-finite count");
+        if (k.errors > k.pairs)
+            return make_error(Errc::inconsistent, kCounts, "mode_pairing.classes[].errors",
+                              where + ": " + std::to_string(k.errors) + " errors in " + std::to_string(k.pairs) + " pairs");
+        if (m.find(k.basis, k.alice, k.bob) != &k)
+            return make_error(Errc::inconsistent, kCounts, "mode_pairing.classes[].alice", where + " repeats a class");
+        if (k.basis == PairBasis::z && k.alice == roles->signal && k.bob == roles->signal)
+            return make_error(Errc::inconsistent, kCounts, "mode_pairing.classes[].basis",
+                              where + " is the signal-signal Z class, which is the key: give it as key.effective");
+        (k.basis == PairBasis::z ? z_pairs : x_pairs) += k.pairs;
+    }
+    if (z_pairs > m.pairs || x_pairs > m.pairs)
+        return make_error(Errc::inconsistent, kCounts, "mode_pairing.pairs",
+                          "the Z classes with the key hold " + std::to_string(z_pairs) + " pairs and the X classes " +
+                              std::to_string(x_pairs) + ", but only " + std::to_string(m.pairs) + " were formed");
+    return {};
+}
+
 }  // namespace
 
 std::string_view family_name(Family family) noexcept {
@@ -59,6 +108,13 @@ const ClassCounts* CountStatistics::find(std::size_t alice, std::size_t bob) con
 const MatchedClassCounts* CountStatistics::find_matched(std::size_t alice, std::size_t bob) const noexcept {
     for (const auto& c : matched)
         if (c.alice == alice && c.bob == bob) return &c;
+    return nullptr;
+}
+
+const ModePairingClassCounts* ModePairingCounts::find(PairBasis basis, std::size_t alice,
+                                                      std::size_t bob) const noexcept {
+    for (const auto& c : classes)
+        if (c.basis == basis && c.alice == alice && c.bob == bob) return &c;
     return nullptr;
 }
 
@@ -142,6 +198,35 @@ Result<Cal19Roles> cal19_roles(const std::vector<Setting>& settings, std::string
     return roles;
 }
 
+Result<MpRoles> mp_roles(const std::vector<Setting>& settings, std::string_view party) {
+    const std::string who(party);
+    if (settings.size() != 3)
+        return invalid(kProtocol, party_field(party, false),
+                       who + " has " + std::to_string(settings.size()) +
+                           " settings; MP takes three intensities: vacuum 0, decoy nu and signal mu > nu");
+    std::optional<std::size_t> vacuum;
+    std::vector<std::size_t> lit;
+    for (std::size_t i = 0; i < settings.size(); ++i) {
+        const std::string where = who + "[" + std::to_string(i) + "]";
+        // MP has no basis choice per round: the basis follows from the intensities of the two
+        // paired rounds (docs/security.md 9.1), so a round's window is always z.
+        if (settings[i].window != Window::z)
+            return invalid(kProtocol, party_field(party, true),
+                           where + " has window x; MP settings are all window z (the basis is assigned after pairing)");
+        if (settings[i].intensity == 0) {
+            if (vacuum) return invalid(kProtocol, party_field(party, false), where + " is a second vacuum; MP takes one");
+            vacuum = i;
+        } else {
+            lit.push_back(i);
+        }
+    }
+    if (!vacuum) return invalid(kProtocol, party_field(party, false), who + " lacks the MP vacuum (intensity 0)");
+    if (settings[lit[0]].intensity > settings[lit[1]].intensity) std::swap(lit[0], lit[1]);
+    if (settings[lit[0]].intensity == settings[lit[1]].intensity)
+        return invalid(kProtocol, party_field(party, false), who + " has decoy and signal of the same intensity");
+    return MpRoles{*vacuum, lit[0], lit[1]};
+}
+
 Result<SnsRoles> sns_roles(const std::vector<Setting>& settings, std::string_view party) {
     SnsRoles roles;
     std::optional<std::size_t> z_send, z_silent, x_vacuum;
@@ -209,6 +294,22 @@ Status validate(const ProtocolParameters& p) {
         if (!a) return std::move(a).error();
         auto b = cal19_roles(p.bob, "bob");
         if (!b) return std::move(b).error();
+    } else if (p.family == Family::mode_pairing) {
+        if (p.aopp) return invalid(kProtocol, "aopp", "AOPP applies to the SNS family only");
+        auto a = mp_roles(p.alice, "alice");
+        if (!a) return std::move(a).error();
+        auto b = mp_roles(p.bob, "bob");
+        if (!b) return std::move(b).error();
+        // X sifting compares relative phases modulo pi: M/2 classes (docs/security.md 9.1).
+        if (p.phase_slices < 2 || p.phase_slices % 2 != 0)
+            return invalid(kProtocol, "phase_slices", "mode pairing needs an even number of phase slices (at least 2)");
+        // Matching within k of the M/2 classes keeps 2 (2k + 1) / M of the pairs: at most all.
+        if (2 * (2 * p.phase_match_slices + 1) > p.phase_slices)
+            return invalid(kProtocol, "phase_match_slices",
+                           "mode pairing compares M/2 phase classes: phase_match_slices k needs 2k + 1 <= phase_slices / 2");
+        if (p.max_pairing_interval == 0)
+            return invalid(kProtocol, "max_pairing_interval",
+                           "mode pairing needs max_pairing_interval l >= 1 (rounds between the two of a pair)");
     } else if (p.aopp) {
         return invalid(kProtocol, "aopp", "AOPP applies to the SNS family only");
     }
@@ -287,6 +388,7 @@ Status validate(const CountStatistics& c, const ProtocolParameters& p) {
         return make_error(Errc::inconsistent, kCounts, "aopp",
                           p.aopp ? "the protocol uses AOPP: the counts need aopp {bob_zeros, bob_ones, pairs}"
                                  : "aopp counts are given but the protocol does not use AOPP");
+    TFQKD_TRY(validate_mode_pairing(c, p));
     if (c.aopp) {
         const AoppCounts& a = *c.aopp;
         for (const Count x : {a.bob_zeros, a.bob_ones, a.pairs})

@@ -162,6 +162,43 @@ Result<SnsOptimum> certify_optimum(ProtocolParameters protocol, unsigned evaluat
     return out;
 }
 
+// MP: log mu, logit(nu/mu), and the softmax weights of nu and mu against the vacuum (weight 0).
+// Every point of the box is a valid MP protocol (0 < nu < mu, probabilities in (0, 1) summing to 1).
+struct MpCoordinates {
+    enum : unsigned { log_mu, logit_ratio, weight_decoy, weight_signal, count };
+};
+
+ProtocolParameters to_mp_protocol(const ProtocolParameters& start, const std::vector<double>& x) {
+    ProtocolParameters p = start;
+    const double mu = std::exp(x[MpCoordinates::log_mu]);
+    const double nu = mu * logistic(x[MpCoordinates::logit_ratio]);
+    const double wd = std::exp(x[MpCoordinates::weight_decoy]);
+    const double ws = std::exp(x[MpCoordinates::weight_signal]);
+    const double sum = 1 + wd + ws;
+    p.alice = {{Window::z, 0.0, 1 / sum}, {Window::z, nu, wd / sum}, {Window::z, mu, ws / sum}};
+    p.bob = p.alice;
+    return p;
+}
+
+struct MpSearch {
+    const ProtocolParameters* start;
+    const SecurityParameters* security;
+    const StatisticsPredictor* predict;
+    const ModePairingOptions* options;
+    unsigned evaluations = 0;
+};
+
+double mp_objective(const std::vector<double>& x, std::vector<double>& /*gradient*/, void* data) {
+    auto* s = static_cast<MpSearch*>(data);
+    ++s->evaluations;
+    const ProtocolParameters p = to_mp_protocol(*s->start, x);
+    const auto stats = (*s->predict)(p);
+    if (!stats) return -1e300;
+    const auto length = mode_pairing_key_length_estimate(p, *s->security, *stats, *s->options);
+    if (!length || !std::isfinite(*length)) return -1e300;
+    return *length / static_cast<double>(p.pulses);
+}
+
 }  // namespace
 
 namespace {
@@ -235,6 +272,43 @@ Result<SnsOptimum> optimise_cal19(const ProtocolParameters& start, const Securit
                                    [&](const ProtocolParameters& p, const CountStatistics& c) {
                                        return cal19_key_length(p, security, c, options);
                                    });
+}
+
+Result<SnsOptimum> optimise_mode_pairing(const ProtocolParameters& start, const SecurityParameters& security,
+                                         const StatisticsPredictor& predict, const ModePairingOptions& options,
+                                         unsigned max_evaluations) {
+    TFQKD_TRY(validate(start));
+    if (start.family != Family::mode_pairing || !(start.alice == start.bob))
+        return make_error(Errc::invalid_argument, "protocol", "family",
+                          "optimise_mode_pairing searches the symmetric mode_pairing protocol");
+    const auto roles = mp_roles(start.alice, "alice");
+    if (!roles) return roles.error();
+    const std::vector<double> lower{std::log(1e-3), logit(0.01), -6, -6};
+    const std::vector<double> upper{std::log(2.0), logit(0.9), 6, 6};
+    const auto& s = start.alice;
+    const double q0 = s[roles->vacuum].probability;
+    std::vector<double> x{std::log(s[roles->signal].intensity),
+                          logit(s[roles->decoy].intensity / s[roles->signal].intensity),
+                          std::log(s[roles->decoy].probability / q0), std::log(s[roles->signal].probability / q0)};
+    for (unsigned i = 0; i < x.size(); ++i) x[i] = std::clamp(x[i], lower[i], upper[i]);
+
+    MpSearch search{&start, &security, &predict, &options};
+    nlopt::opt opt(nlopt::LN_BOBYQA, MpCoordinates::count);
+    opt.set_lower_bounds(lower);
+    opt.set_upper_bounds(upper);
+    opt.set_max_objective(mp_objective, &search);
+    opt.set_xtol_rel(1e-5);
+    opt.set_maxeval(static_cast<int>(max_evaluations));
+    double best = 0;
+    try {
+        opt.optimize(x, best);
+    } catch (const std::exception& e) {
+        (void)e;  // stopped early: the best point so far is in x and is certified below
+    }
+    return certify_optimum(to_mp_protocol(start, x), search.evaluations, best, predict,
+                           [&](const ProtocolParameters& p, const CountStatistics& c) {
+                               return mode_pairing_key_length(p, security, c, options);
+                           });
 }
 
 Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityParameters& security,

@@ -53,6 +53,21 @@ ClickProbabilities clicks_phase_matched(double a, double b, std::uint32_t slices
 // Gaussian phase noise only. At phase 0 the light goes left.
 ClickProbabilities clicks_phase_locked(double a, double b, const Link& link);
 
+// Mode pairing (docs/hardware-model.md 1.1): two rounds of one pair, each with coherent pulses of
+// mean photon numbers (a, b) at the beam splitter and a uniformly random relative phase delta in
+// the first round; the second round's relative phase differs from it by the phase-sifted mismatch
+// (slice difference within `match_slices` of M/2 classes, uniform within the slices, the link's
+// Gaussian phase noise). The probabilities that both rounds are heralded (exactly one click each)
+// at the same detector and at different detectors. After sifting to equal bits, a click pattern at
+// different detectors is an X-basis error.
+struct PairedClicks {
+    double same = 0;
+    double different = 0;
+    double heralded() const noexcept { return same + different; }
+};
+PairedClicks clicks_paired_rounds(double a_first, double b_first, double a_second, double b_second,
+                                  std::uint32_t slices, std::uint32_t match_slices, const Link& link);
+
 // Expected statistics of a whole experiment: every X-X class (and for the 3-intensity protocol the
 // two one-sided Z classes), the phase-matched X1 windows and the Z-Z key windows, for the SNS
 // family; with AOPP, Bob's raw key by bit value, the pairs and the key that survives the parity check.
@@ -60,6 +75,9 @@ ClickProbabilities clicks_phase_locked(double a, double b, const Link& link);
 // matched key windows W = N p_key^2 (kept fraction) with their effective events and errors.
 // For CAL19: every X-X test class, and the key windows N p_key^A p_key^B with their effective events
 // and errors (phase-locked |+-alpha>).
+// For the mode_pairing family: the heralded rounds, the pairs formed within max_pairing_interval
+// (Zeng et al. 2022, Eq. 4), the Z pair classes, the phase-sifted X classes with their errors and
+// the signal-signal Z key pairs with their errors (docs/hardware-model.md 1.1).
 Result<security::CountStatistics> expected_statistics(const security::ProtocolParameters& protocol,
                                                       const Link& link);
 

@@ -72,6 +72,8 @@ struct ProtocolParameters {
     // from 0 or from M/2 (the latter with the bit flipped); 0 keeps exact slice matches only.
     std::uint32_t phase_match_slices = 0;
     std::uint64_t pulses = 0;          // N, pulses sent by each party in the block
+    // Mode pairing only: l, the maximal pairing interval (rounds; docs/security.md 9.1); 0 elsewhere.
+    std::uint32_t max_pairing_interval = 0;
 
     bool operator==(const ProtocolParameters&) const = default;
 };
@@ -147,6 +149,52 @@ struct AoppCounts {
     bool operator==(const AoppCounts&) const = default;
 };
 
+// ---- Mode-pairing QKD (MP-QKD; docs/security.md section 9) -------------------------------------
+// Where the roles of MP settings are found in a party's list (indices into it). Every setting has
+// window z: MP assigns the basis after pairing, from the intensities of the two paired rounds.
+struct MpRoles {
+    std::size_t vacuum = 0;  // intensity 0
+    std::size_t decoy = 0;   // intensity nu > 0
+    std::size_t signal = 0;  // intensity mu > nu
+};
+
+// The basis of a pair, from the intensities of its two rounds (docs/security.md 9.1): Z when one
+// round is vacuum and the other not (the bit is the position of the non-vacuum round), X when both
+// carry the same non-zero intensity (the bit comes from the relative phase). Both rounds vacuum is
+// the vacuum pair, counted in either list; two different non-zero intensities are discarded.
+enum class PairBasis : std::uint8_t { z = 0, x = 1 };
+
+// Pairs of one class: Alice's pair of intensity setting `alice`, Bob's of `bob` (the setting of the
+// non-vacuum round in Z, of both rounds in X, the vacuum setting for a vacuum pair).
+struct ModePairingClassCounts {
+    PairBasis basis = PairBasis::z;
+    std::size_t alice = 0;
+    std::size_t bob = 0;
+    // Z: every pair of the class. X: the pairs kept by phase sifting (relative phases within
+    // phase_match_slices of each other modulo pi, docs/security.md 9.1).
+    Count pairs = 0;
+    // X: pairs whose bit Bob infers wrongly (the parity of the two clicks against the phases); Z:
+    // unused (0) except for the key, which is in KeyCounts.
+    Count errors = 0;
+    bool operator==(const ModePairingClassCounts&) const = default;
+};
+
+// What pairing produced. The signal-signal Z pairs are the sifted key and are counted in
+// KeyCounts (effective = those pairs, errors, leakage), not in `classes`.
+struct ModePairingCounts {
+    Count heralded_rounds = 0;  // rounds in which exactly one detector clicked
+    Count pairs = 0;            // pairs formed from them (each within max_pairing_interval rounds)
+    std::vector<ModePairingClassCounts> classes;
+    bool operator==(const ModePairingCounts&) const = default;
+
+    const ModePairingClassCounts* find(PairBasis basis, std::size_t alice, std::size_t bob) const noexcept;
+};
+
+// Finds the MP roles: exactly three settings, all window z, intensities 0 < nu < mu. An error names
+// the party's field ("alice[].window", "alice[].intensity") and what is wrong.
+Result<MpRoles> mp_roles(const std::vector<Setting>& settings, std::string_view party);
+// ---- end of mode-pairing QKD -----------------------------------------------------------------------
+
 // Everything certification needs, as measured (or predicted, or simulated).
 struct CountStatistics {
     std::vector<ClassCounts> classes;  // the announced classes (X-X windows, and for the
@@ -155,6 +203,7 @@ struct CountStatistics {
     std::vector<MatchedClassCounts> matched;  // PM: the phase-matched test classes
     KeyCounts key;
     std::optional<AoppCounts> aopp;    // present exactly when the protocol uses AOPP
+    std::optional<ModePairingCounts> mode_pairing;  // present exactly for the mode_pairing family
     bool operator==(const CountStatistics&) const = default;
 
     const ClassCounts* find(std::size_t alice, std::size_t bob) const noexcept;
@@ -163,14 +212,16 @@ struct CountStatistics {
 
 // Checks the parameters as docs/security.md section 3 states (probabilities in (0, 1] summing to 1
 // within 1e-9, intensities finite and non-negative, the SNS roles present, N > 0, the epsilons in
-// (0, 1)). The error names the field ("alice[2].probability") and what is accepted.
+// (0, 1); for mode_pairing the MP roles, an even M, 2k + 1 <= M/2 and l >= 1). The error names the
+// field ("alice[2].probability") and what is accepted.
 Status validate(const ProtocolParameters& protocol);
 Status validate(const SecurityParameters& security);
 // Checks the counts against the parameters: classes name existing settings, counts do not exceed
 // the windows sent, the sum of classes does not exceed N, AOPP counts present exactly with AOPP and
 // consistent (pairs <= min(bob_zeros, bob_ones), surviving key bits <= pairs); PM's matched classes
 // name existing settings, are not repeated and have errors <= effective <= windows, and
-// key.effective <= key.windows when key.windows is given.
+// key.effective <= key.windows when key.windows is given; mode_pairing counts present exactly for
+// that family and consistent (docs/security.md 9.1).
 Status validate(const CountStatistics& counts, const ProtocolParameters& protocol);
 
 // Finds the CAL19 roles in a party's settings; an error names the party and what is missing or

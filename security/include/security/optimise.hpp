@@ -8,6 +8,7 @@
 #include "base/result.hpp"
 #include "security/cal19.hpp"
 #include "security/experiment.hpp"
+#include "security/mode_pairing.hpp"
 #include "security/pm.hpp"
 #include "security/sns.hpp"
 
@@ -49,5 +50,14 @@ Result<SnsOptimum> optimise_pm(const ProtocolParameters& start, const SecurityPa
 Result<SnsOptimum> optimise_cal19(const ProtocolParameters& start, const SecurityParameters& security,
                                   const StatisticsPredictor& predict, const Cal19Options& options,
                                   unsigned max_evaluations = 800);
+
+// Maximises the MP key length (docs/security.md 9) over the signal intensity mu, the ratio nu/mu
+// and the split of each round between vacuum, nu and mu, starting from `start` (symmetric MP; M, k
+// and the maximal pairing interval l stay as given). The box: mu in [1e-3, 2], nu/mu in
+// [0.01, 0.9], each softmax weight (against the vacuum's 0) in [-6, 6]. The result's fields mean
+// what they mean for SNS.
+Result<SnsOptimum> optimise_mode_pairing(const ProtocolParameters& start, const SecurityParameters& security,
+                                         const StatisticsPredictor& predict, const ModePairingOptions& options,
+                                         unsigned max_evaluations = 800);
 
 }  // namespace tfqkd::security
