@@ -92,9 +92,16 @@ Words to_words(const PackedBits& bits) {
 }
 
 PackedBits to_packed(const Words& words, std::uint64_t size) {
-    PackedBits bits(size);
-    for (std::uint64_t i = 0; i < size; ++i)
-        if (bit_at(words, i)) bits.set(i, true);
+    // The bytes of the packed string are the words' bytes, most significant first; PackedBits takes
+    // them through its reader, which also checks that the padding bits are zero.
+    Bytes bytes(PackedBits::byte_count(size));  // key material, like the words
+    for (std::size_t b = 0; b < bytes.size(); ++b)
+        bytes[b] = static_cast<Byte>(words[b / 8] >> (56 - 8 * (b % 8)));
+    Reader reader(bytes, kConfigName);
+    PackedBits bits;
+    const bool read = PackedBits::read(reader, "key", size, bits);
+    // The words past the key are zero by construction (to_words, and flips only inside the key).
+    (void)read;
     return bits;
 }
 
