@@ -6,7 +6,7 @@
 //      so conversion is a big-endian load), and parities of ranges by XOR and one popcount;
 //   2. PassOrder: the permutation of one pass, without tables (a keyed bijection, or a random split in
 //      halves read through rank and select);
-//   3. ParityCache: the responder's parities that the corrector already knows, for reuse;
+//   3. KnownParities: the responder's parities that the corrector already knows, for reuse;
 //   4. the responder; 5. the corrector.
 //
 // Secrets. The key words below (CascadeResponder::Impl::key, CascadeCorrector::Impl::key, the
@@ -35,8 +35,8 @@ using Words = std::vector<std::uint64_t>;  // key material: see the note on secr
 constexpr std::string_view kConfigName = "cascade";
 constexpr std::string_view kQueryName = wire::CascadeParityQuery::kName;
 constexpr std::string_view kReplyName = wire::CascadeParityReply::kName;
-// Every range end of a query is at most 2^32 (docs/wire-format.md, 5.10), and ParityCache packs a
-// start and a length in 32 bits each.
+// Every range end of a query is at most 2^32 (docs/wire-format.md, 5.10), and the mixer works on
+// 32-bit words.
 constexpr std::uint64_t kMaxKeyBits = (1ULL << 32) - 1;
 // The wire's `pass` field is 1..16.
 constexpr std::size_t kMaxPasses = wire::CascadeParityQuery::kMaxPass;
@@ -362,58 +362,97 @@ PassOrder make_order(const CascadeSchedule& schedule, std::uint64_t shuffle_seed
                                           : PassOrder::permuted(schedule.key_bits, seed);
 }
 
-// --- 3. ParityCache ---------------------------------------------------------------------------
+// --- 3. KnownParities --------------------------------------------------------------------------
 
-// The responder's parities of ranges of one pass that the corrector has been told: open addressing
-// with linear probing, keyed by (start, length), each below 2^32. A length is at least 1, so the key 0
-// marks an empty slot. Reuse of disclosed parities is the "sub-block reuse" of Martinez-Mateo et al.
-// (2015), section 4.
-class ParityCache {
+// The ranges a search can ask about form a binary tree per block: the block is node 1, node v of
+// length L has the left half (the first ceil(L/2) bits) as node 2v and the rest as node 2v + 1, so a
+// block of at most k bits numbers its nodes below 2 bit_ceil(k). A node's id in its pass is
+// block * stride + node, with stride = 2 bit_ceil(largest block).
+constexpr std::uint64_t node_stride(std::uint64_t largest_block) noexcept { return 2 * std::bit_ceil(largest_block); }
+
+// Open addressing with linear probing over ids (never 0, since nodes start at 1), for passes whose
+// tree numbering is too sparse for a bitmap (the halving passes, two blocks of about n/2 bits, where
+// searches are rare).
+class SparseParities {
 public:
-    ParityCache() { rehash(64); }
+    SparseParities() { rehash(64); }
 
-    std::optional<bool> find(std::uint64_t start, std::uint64_t length) const noexcept {
-        const std::uint64_t key = (start << 32) | length;
-        for (std::size_t slot = home(key);; slot = (slot + 1) & (keys_.size() - 1)) {
-            if (keys_[slot] == key) return parities_[slot] != 0;
-            if (keys_[slot] == 0) return std::nullopt;
+    std::optional<bool> find(std::uint64_t id) const noexcept {
+        for (std::size_t slot = home(id);; slot = (slot + 1) & (ids_.size() - 1)) {
+            if (ids_[slot] == id) return parities_[slot] != 0;
+            if (ids_[slot] == 0) return std::nullopt;
         }
     }
 
-    void insert(std::uint64_t start, std::uint64_t length, bool parity) {
-        if (2 * (count_ + 1) > keys_.size()) rehash(2 * keys_.size());
-        place((start << 32) | length, parity);
+    void insert(std::uint64_t id, bool parity) {
+        if (2 * (count_ + 1) > ids_.size()) rehash(2 * ids_.size());
+        place(id, parity);
     }
 
 private:
-    std::size_t home(std::uint64_t key) const noexcept {
-        // Fibonacci hashing (Knuth, TAOCP vol. 3, 6.4): the top bits of key times 2^64 / phi.
-        return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
+    std::size_t home(std::uint64_t id) const noexcept {
+        // Fibonacci hashing (Knuth, TAOCP vol. 3, 6.4): the top bits of id times 2^64 / phi.
+        return static_cast<std::size_t>((id * 0x9E3779B97F4A7C15ULL) >> shift_);
     }
 
-    void place(std::uint64_t key, bool parity) {
-        std::size_t slot = home(key);
-        while (keys_[slot] != 0 && keys_[slot] != key) slot = (slot + 1) & (keys_.size() - 1);
-        if (keys_[slot] == 0) ++count_;
-        keys_[slot] = key;
+    void place(std::uint64_t id, bool parity) {
+        std::size_t slot = home(id);
+        while (ids_[slot] != 0 && ids_[slot] != id) slot = (slot + 1) & (ids_.size() - 1);
+        if (ids_[slot] == 0) ++count_;
+        ids_[slot] = id;
         parities_[slot] = parity ? 1 : 0;
     }
 
     void rehash(std::size_t capacity) {
-        std::vector<std::uint64_t> old_keys = std::move(keys_);
+        std::vector<std::uint64_t> old_ids = std::move(ids_);
         std::vector<std::uint8_t> old_parities = std::move(parities_);
-        keys_.assign(capacity, 0);
+        ids_.assign(capacity, 0);
         parities_.assign(capacity, 0);
         shift_ = static_cast<unsigned>(64 - std::countr_zero(capacity));
         count_ = 0;
-        for (std::size_t k = 0; k < old_keys.size(); ++k)
-            if (old_keys[k] != 0) place(old_keys[k], old_parities[k] != 0);
+        for (std::size_t k = 0; k < old_ids.size(); ++k)
+            if (old_ids[k] != 0) place(old_ids[k], old_parities[k] != 0);
     }
 
-    std::vector<std::uint64_t> keys_;
+    std::vector<std::uint64_t> ids_;
     std::vector<std::uint8_t> parities_;
     std::size_t count_ = 0;
     unsigned shift_ = 58;
+};
+
+// The responder's parities of the sub-blocks of one pass that the corrector has been told, by node id.
+// Reusing them is the "sub-block reuse" of Martinez-Mateo et al. (2015), section 4: the reference key
+// never changes, so a disclosed parity stays true. Passes of many small blocks keep two bits per node
+// (told, parity) in bitmaps, a block's nodes side by side, so that a search touches one or two cache
+// lines (a hash table here cost a cache miss per step, a quarter of the run); at most about 4n bits,
+// allocated at the first insertion.
+class KnownParities {
+public:
+    KnownParities() = default;
+    KnownParities(bool dense, std::uint64_t ids) : dense_(dense), ids_(ids) {}
+
+    std::optional<bool> find(std::uint64_t id) const noexcept {
+        if (!dense_) return sparse_.find(id);
+        if (told_.empty() || !bit_at(told_, id)) return std::nullopt;
+        return bit_at(parity_, id);
+    }
+
+    void insert(std::uint64_t id, bool parity) {
+        if (!dense_) return sparse_.insert(id, parity);
+        if (told_.empty()) {
+            told_.assign(word_count(ids_), 0);
+            parity_.assign(word_count(ids_), 0);
+        }
+        if (!bit_at(told_, id)) flip_bit(told_, id);
+        if (bit_at(parity_, id) != parity) flip_bit(parity_, id);
+    }
+
+private:
+    bool dense_ = false;
+    std::uint64_t ids_ = 0;
+    Words told_;
+    Words parity_;
+    SparseParities sparse_;
 };
 
 Status check_key(const CascadeSchedule& schedule, const PackedBits& key) {
@@ -575,6 +614,7 @@ struct Search {
     std::uint64_t block = 0;
     std::uint64_t start = 0;
     std::uint64_t length = 0;
+    std::uint64_t node = 1;  // the range's node in its block's tree (KnownParities)
     bool reference_parity = false;
     bool at_block = true;
 };
@@ -585,7 +625,10 @@ struct PassState {
     std::uint64_t block_count = 0;
     std::vector<std::uint8_t> reference_block_parity;  // the responder's parity of each block
     std::vector<std::uint8_t> searching;               // a Search of this block is open
-    ParityCache known;                                 // the responder's parities of sub-blocks
+    std::uint64_t stride = 0;                          // node ids per block (node_stride)
+    KnownParities known;                               // the responder's parities of sub-blocks
+
+    std::uint64_t node_id(std::uint64_t block, std::uint64_t node) const noexcept { return block * stride + node; }
 
     std::pair<std::uint64_t, std::uint64_t> block_range(std::uint64_t block) const noexcept {
         if (order.halving())
@@ -604,9 +647,16 @@ struct PassState {
 struct Outstanding {
     std::uint32_t query_id = 0;
     std::uint32_t pass_index = 0;
-    bool block_parities = false;                    // the pass's opening query: ranges are its blocks
-    std::vector<std::uint64_t> blocks;              // the block of each range, when block_parities
+    bool block_parities = false;  // the pass's opening query: ranges are its blocks
+    // What each range is: its block (opening query), or its node id in the pass (searches).
+    std::vector<std::uint64_t> tags;
     std::vector<wire::CascadeParityQuery::Range> ranges;
+};
+
+// A range a search asks about, with its node id, before the pass's ranges are sorted into a query.
+struct Asked {
+    wire::CascadeParityQuery::Range range;
+    std::uint64_t id = 0;
 };
 
 }  // namespace
@@ -631,7 +681,7 @@ struct CascadeCorrector::Impl {
     }
 
     void send(std::uint32_t pass_index, std::vector<wire::CascadeParityQuery::Range> ranges, bool block_parities,
-              std::vector<std::uint64_t> blocks) {
+              std::vector<std::uint64_t> tags) {
         wire::CascadeParityQuery query;
         query.block_id = config.block_id;
         query.query_id = next_query_id++;
@@ -639,21 +689,19 @@ struct CascadeCorrector::Impl {
         query.permutation_seed = permutation_seed_for(config.shuffle_seed, pass_index + 1);
         query.ranges = ranges;
         outgoing.push_back(std::move(query));
-        outstanding.push_back(Outstanding{next_query_id - 1, pass_index, block_parities, std::move(blocks),
-                                          std::move(ranges)});
+        outstanding.push_back(
+            Outstanding{next_query_id - 1, pass_index, block_parities, std::move(tags), std::move(ranges)});
     }
 
     // Sends a query per kMaxRanges ranges (the wire's bound on range_count).
-    void send_chunked(std::uint32_t pass_index, std::vector<wire::CascadeParityQuery::Range>& ranges,
-                      bool block_parities, std::vector<std::uint64_t>& blocks) {
+    void send_chunked(std::uint32_t pass_index, const std::vector<wire::CascadeParityQuery::Range>& ranges,
+                      bool block_parities, const std::vector<std::uint64_t>& tags) {
         const std::size_t chunk = wire::CascadeParityQuery::kMaxRanges;
         for (std::size_t first = 0; first < ranges.size(); first += chunk) {
-            const std::size_t last = std::min(ranges.size(), first + chunk);
-            const auto offset = static_cast<std::ptrdiff_t>(first);
-            const auto end = static_cast<std::ptrdiff_t>(last);
-            std::vector<std::uint64_t> chunk_blocks;
-            if (block_parities) chunk_blocks.assign(blocks.begin() + offset, blocks.begin() + end);
-            send(pass_index, {ranges.begin() + offset, ranges.begin() + end}, block_parities, std::move(chunk_blocks));
+            const auto begin = static_cast<std::ptrdiff_t>(first);
+            const auto end = static_cast<std::ptrdiff_t>(std::min(ranges.size(), first + chunk));
+            send(pass_index, {ranges.begin() + begin, ranges.begin() + end}, block_parities,
+                 {tags.begin() + begin, tags.begin() + end});
         }
     }
 
@@ -672,6 +720,9 @@ struct CascadeCorrector::Impl {
         }
         pass.reference_block_parity.assign(pass.block_count, 0);
         pass.searching.assign(pass.block_count, 0);
+        // A half holds at most n bits; a permuted pass's blocks at most block_bits.
+        pass.stride = node_stride(pass.order.halving() ? n : pass.block_bits);
+        pass.known = KnownParities(!pass.order.halving(), pass.block_count * pass.stride);
         std::vector<wire::CascadeParityQuery::Range> ranges;
         std::vector<std::uint64_t> blocks;
         ranges.reserve(pass.block_count);
@@ -701,7 +752,7 @@ struct CascadeCorrector::Impl {
             if (pass.searching[block] != 0) continue;  // the open search re-checks its range when it resumes
             pass.searching[block] = 1;
             const auto [start, end] = pass.block_range(block);
-            work.push_back(Search{q, block, start, end - start, pass.reference_block_parity[block] != 0, true});
+            work.push_back(Search{q, block, start, end - start, 1, pass.reference_block_parity[block] != 0, true});
         }
     }
 
@@ -719,22 +770,24 @@ struct CascadeCorrector::Impl {
                 pass.searching[search.block] = 0;
                 return false;
             }
-            search = Search{search.pass_index, search.block, start, end - start, block_reference, true};
+            search = Search{search.pass_index, search.block, start, end - start, 1, block_reference, true};
             own_parity = block_own;
         }
         while (search.length > 1) {
             const std::uint64_t left = (search.length + 1) / 2;
-            const std::optional<bool> reference_left = pass.known.find(search.start, left);
+            const std::optional<bool> reference_left = pass.known.find(pass.node_id(search.block, 2 * search.node));
             if (!reference_left) return true;
             // Block parity inference: the right half's parities are the range's minus the left's.
             const bool own_left = pass.order.parity(key, search.start, search.start + left);
             if (own_left != *reference_left) {
                 search.length = left;
+                search.node = 2 * search.node;
                 search.reference_parity = *reference_left;
                 own_parity = own_left;
             } else {
                 search.start += left;
                 search.length -= left;
+                search.node = 2 * search.node + 1;
                 search.reference_parity = search.reference_parity != *reference_left;
                 own_parity = own_parity != own_left;
             }
@@ -749,23 +802,33 @@ struct CascadeCorrector::Impl {
     // open the next pass, or finish.
     void next_round() {
         std::vector<Search> work = std::exchange(open, {});
-        std::vector<std::vector<wire::CascadeParityQuery::Range>> asked(passes.size());
+        std::vector<std::vector<Asked>> asked(passes.size());
         for (std::size_t k = 0; k < work.size(); ++k) {
             Search search = work[k];  // a copy: advance may append to `work`
             if (advance(search, work)) {
-                asked[search.pass_index].push_back({search.start, (search.length + 1) / 2});
+                const PassState& pass = passes[search.pass_index];
+                asked[search.pass_index].push_back(
+                    Asked{{search.start, (search.length + 1) / 2}, pass.node_id(search.block, 2 * search.node)});
                 open.push_back(search);
             }
         }
         bool any = false;
-        std::vector<std::uint64_t> no_blocks;
+        std::vector<wire::CascadeParityQuery::Range> ranges;
+        std::vector<std::uint64_t> ids;
         for (std::uint32_t q = 0; q < asked.size(); ++q) {
             if (asked[q].empty()) continue;
             any = true;
             // Searches lie in distinct blocks, so their ranges are disjoint: sorted, they are increasing.
-            std::sort(asked[q].begin(), asked[q].end(),
-                      [](const auto& a, const auto& b) { return a.start < b.start; });
-            send_chunked(q, asked[q], false, no_blocks);
+            const auto by_start = [](const Asked& a, const Asked& b) { return a.range.start < b.range.start; };
+            if (!std::is_sorted(asked[q].begin(), asked[q].end(), by_start))
+                std::sort(asked[q].begin(), asked[q].end(), by_start);
+            ranges.clear();
+            ids.clear();
+            for (const Asked& a : asked[q]) {
+                ranges.push_back(a.range);
+                ids.push_back(a.id);
+            }
+            send_chunked(q, ranges, false, ids);
         }
         if (any) {
             ++round_trips;
@@ -797,14 +860,14 @@ struct CascadeCorrector::Impl {
             const bool parity = reply.parities.get(k);
             const auto& range = it->ranges[k];
             if (it->block_parities) {
-                const std::uint64_t block = it->blocks[k];
+                const std::uint64_t block = it->tags[k];
                 pass.reference_block_parity[block] = parity ? 1 : 0;
                 if (pass.order.parity(key, range.start, range.start + range.length) != parity) {
                     pass.searching[block] = 1;
-                    open.push_back(Search{it->pass_index, block, range.start, range.length, parity, true});
+                    open.push_back(Search{it->pass_index, block, range.start, range.length, 1, parity, true});
                 }
             } else {
-                pass.known.insert(range.start, range.length, parity);
+                pass.known.insert(it->tags[k], parity);
             }
         }
         outstanding.erase(it);
