@@ -422,10 +422,10 @@ private:
 
 // The responder's parities of the sub-blocks of one pass that the corrector has been told, by node id.
 // Reusing them is the "sub-block reuse" of Martinez-Mateo et al. (2015), section 4: the reference key
-// never changes, so a disclosed parity stays true. Passes of many small blocks keep two bits per node
-// (told, parity) in bitmaps, a block's nodes side by side, so that a search touches one or two cache
-// lines (a hash table here cost a cache miss per step, a quarter of the run); at most about 4n bits,
-// allocated at the first insertion.
+// never changes, so a disclosed parity stays true. Passes of many small blocks keep two adjacent bits
+// per node (told, then parity) in one bitmap, a block's nodes side by side, so that a search touches
+// one or two cache lines (a hash table here cost a cache miss per step, a quarter of the run); at most
+// about 8n bits, allocated at the first insertion.
 class KnownParities {
 public:
     KnownParities() = default;
@@ -433,25 +433,23 @@ public:
 
     std::optional<bool> find(std::uint64_t id) const noexcept {
         if (!dense_) return sparse_.find(id);
-        if (told_.empty() || !bit_at(told_, id)) return std::nullopt;
-        return bit_at(parity_, id);
+        if (bits_.empty()) return std::nullopt;
+        const std::uint64_t pair = (bits_[id >> 5] >> (62 - 2 * (id & 31))) & 3U;
+        if ((pair & 2U) == 0) return std::nullopt;
+        return (pair & 1U) != 0;
     }
 
     void insert(std::uint64_t id, bool parity) {
         if (!dense_) return sparse_.insert(id, parity);
-        if (told_.empty()) {
-            told_.assign(word_count(ids_), 0);
-            parity_.assign(word_count(ids_), 0);
-        }
-        if (!bit_at(told_, id)) flip_bit(told_, id);
-        if (bit_at(parity_, id) != parity) flip_bit(parity_, id);
+        if (bits_.empty()) bits_.assign(word_count(2 * ids_), 0);
+        const unsigned shift = static_cast<unsigned>(62 - 2 * (id & 31));
+        bits_[id >> 5] = (bits_[id >> 5] & ~(3ULL << shift)) | ((parity ? 3ULL : 2ULL) << shift);
     }
 
 private:
     bool dense_ = false;
     std::uint64_t ids_ = 0;
-    Words told_;
-    Words parity_;
+    Words bits_;  // public: parities the responder disclosed
     SparseParities sparse_;
 };
 
