@@ -395,6 +395,44 @@ TEST(CascadeBadInput, QueriesTheResponderRefuses) {
     refused([](auto& q) { q.ranges.clear(); }, Errc::out_of_range, "range_count");
 }
 
+// A responder that lies: each parity of a true reply is inverted with probability 1/2. The corrector
+// must not run forever on what it is told: it either finishes (the verification step would then catch
+// the wrong key) or stops at the first bit the replies would make it flip twice, naming "parities".
+TEST(CascadeBadInput, RepliesThatContradictEachOtherAreCaught) {
+    constexpr std::uint64_t kBits = 4000;
+    int caught = 0;
+    for (std::uint64_t seed = 0; seed < 20; ++seed) {
+        const auto pair = make_key_pair(kBits, 0.03, 900 + seed);
+        const CascadeConfig config = config_for(kBits, 0.03, seed);
+        auto responder = CascadeResponder::create(config, pair.reference);
+        auto corrector = CascadeCorrector::create(config, pair.noisy);
+        ASSERT_TRUE(responder.ok() && corrector.ok());
+        const CounterRng lies(seed, 3);
+        std::uint64_t told = 0;
+        int rounds = 0;
+        while (corrector->state() == ReconciliationState::running) {
+            // Each round trip brings the corrector closer to its end; a run of 10^5 rounds on 4000 bits
+            // would be a corrector that loops.
+            ASSERT_LT(++rounds, 100'000) << "seed " << seed;
+            for (const auto& query : corrector->take_queries()) {
+                auto reply = responder->answer(query);
+                ASSERT_TRUE(reply.ok());
+                for (std::uint64_t k = 0; k < reply->parities.size(); ++k)
+                    if ((lies.at(told++) & 1U) != 0) reply->parities.set(k, !reply->parities.get(k));
+                const Status status = corrector->receive_reply(*reply);
+                if (!status.ok()) {
+                    EXPECT_EQ(status.error().code, Errc::inconsistent) << status.error().to_string();
+                    EXPECT_EQ(status.error().field, "parities") << status.error().to_string();
+                    ++caught;
+                    break;
+                }
+            }
+        }
+    }
+    std::cout << "[ lies ] caught in " << caught << " of 20 runs\n";
+    EXPECT_GT(caught, 0);
+}
+
 TEST(CascadeBadInput, CorrectedKeyBeforeTheEnd) {
     const CascadeConfig config = config_for(1000, 0.02, 1);
     Opened opened = open_corrector(config);

@@ -99,7 +99,8 @@ public:
     std::vector<wire::CascadeParityQuery> take_queries();
     // The typed fast path of receive(). Errors (field named): another block ("block_id"), a reply to a
     // query not sent or already answered ("query_id"), a parity count other than the query's range
-    // count ("parity_count"); and any call once finished or failed.
+    // count ("parity_count"), replies that contradict each other ("parities": they would make the
+    // corrector flip a bit it has already corrected); and any call once finished or failed.
     Status receive_reply(const wire::CascadeParityReply& reply);
 
     std::vector<wire::Message> take_outgoing() override;
