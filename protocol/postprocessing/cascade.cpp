@@ -775,8 +775,9 @@ struct CascadeCorrector::Impl {
         }
     }
 
-    // Opens the next pass: its order, and the query for the parities of all its blocks.
-    void start_pass() {
+    // Opens the next pass: its order, and the query for the parities of all its blocks, in a round
+    // trip of its own (`own_round`) or in the one being sent.
+    void start_pass(bool own_round) {
         const auto pass_index = static_cast<std::uint32_t>(passes.size());
         PassState pass;
         pass.order = make_order(config.schedule, config.shuffle_seed, pass_index);
@@ -806,7 +807,7 @@ struct CascadeCorrector::Impl {
         }
         passes.push_back(std::move(pass));
         send_chunked(pass_index, ranges, true, blocks);
-        ++round_trips;
+        if (own_round) ++round_trips;
     }
 
     // Flips original bit `original`, found wrong in pass `found_in`, and opens a search in every other
@@ -909,10 +910,13 @@ struct CascadeCorrector::Impl {
             }
             send_chunked(q, ranges, false, ids);
         }
+        const bool more_passes = passes.size() < config.schedule.block_bits.size();
         if (any) {
+            // The next pass's block parities may share this round trip (CascadeConfig::open_next_pass_at).
+            if (more_passes && open.size() <= config.open_next_pass_at) start_pass(false);
             ++round_trips;
-        } else if (passes.size() < config.schedule.block_bits.size()) {
-            start_pass();
+        } else if (more_passes) {
+            start_pass(true);
         } else {
             finished = true;
         }
@@ -967,7 +971,7 @@ Result<CascadeCorrector> CascadeCorrector::create(const CascadeConfig& config, c
     impl->config = config;
     impl->key = to_words(noisy_key);
     impl->flipped.assign(impl->key.size(), 0);
-    impl->start_pass();
+    impl->start_pass(true);
     return CascadeCorrector(std::move(impl));
 }
 

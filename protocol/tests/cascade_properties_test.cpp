@@ -30,6 +30,7 @@ RC_GTEST_PROP(CascadeProperties, NeverFlipsACorrectBitAndBothCountTheSameLeakage
     auto schedule = CascadeSchedule::demystifying(n, estimate);
     RC_ASSERT(schedule.ok());
     config.schedule = *schedule;
+    config.open_next_pass_at = *rc::gen::element<std::uint32_t>(0, 1, 5, 100);
     const auto run = run_cascade(config, pair.reference, pair.noisy);
     RC_ASSERT(run.corrected.size() == n);
     RC_ASSERT(run.corrected_bits + differing_bits(run.corrected, pair.reference) == pair.errors);

@@ -53,6 +53,11 @@ struct CascadeConfig {
     // this seed and p (permutation_seed_for), which the responder checks.
     std::uint64_t shuffle_seed = 0;
     CascadeSchedule schedule;
+    // The corrector's alone (the responder answers any pass at any time): open the next pass as soon
+    // as at most this many searches are open, instead of when none is (0, the order of Martinez-Mateo
+    // et al.). Trades efficiency for round trips: the end of a pass is often one long chain of
+    // cascades. Measured values in docs/postprocessing.md, "Round trips".
+    std::uint32_t open_next_pass_at = 0;
 };
 
 // The permutation_seed a query of pass `pass` (1-based) carries under `shuffle_seed`.
@@ -87,8 +92,9 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// Holds the noisy key, asks, and corrects. Passes run one after the other; within a pass, all
-// blocks are searched at once, so one round trip carries one query per pass that has open searches.
+// Holds the noisy key, asks, and corrects. Passes run one after the other (or overlap at their end,
+// see CascadeConfig::open_next_pass_at); within a pass, all blocks are searched at once, so one round
+// trip carries one query per pass that has open searches.
 class CascadeCorrector final : public ReconciliationCorrector {
 public:
     // Errors: an invalid schedule; a key whose length is not schedule.key_bits (field "key",
