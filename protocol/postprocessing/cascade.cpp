@@ -183,7 +183,7 @@ public:
             keys_.offset[r] = static_cast<std::uint32_t>(rng.at(2 * r)) & keys_.mask;
             const auto multiplier = static_cast<std::uint32_t>(rng.at(2 * r + 1)) | 1U;
             // Inverse modulo 2^32 by Newton's iteration x <- x (2 - a x), which doubles the correct
-            // low bits each step from the 3 that x = a has (Hacker's Delight, 2nd ed., 10-16).
+            // low bits each step from the 3 that x = a has (H. S. Warren, Hacker's Delight, 2nd ed., exact division by constants).
             std::uint32_t inverse = multiplier;
             for (int step = 0; step < 4; ++step) inverse *= 2U - multiplier * inverse;
             keys_.multiplier[r] = multiplier;
@@ -262,7 +262,7 @@ std::uint64_t gather_bits(const Words& key, const std::uint32_t* originals) noex
 
 // The order in which one pass reads the key: position p of the pass holds original bit original_at(p).
 //  - A permuted pass (blocks smaller than n/2) uses the Mixer restricted to [0, n) by cycle walking
-//    (Black and Rogaway, "Ciphers with arbitrary finite domains", CT-RSA 2002, section 3): apply the
+//    (Black and Rogaway, "Ciphers with arbitrary finite domains", CT-RSA 2002): apply the
 //    bijection until the value falls below n; the same walk backwards inverts it. Its permuted copy
 //    of the key is materialised, so that a block's parities are popcounts over consecutive words.
 //  - A halving pass (two blocks of about n/2) assigns each bit to a half by one random bit (a mask of
@@ -485,7 +485,7 @@ private:
 };
 
 // The responder's parities of the sub-blocks of one pass that the corrector has been told, by node id.
-// Reusing them is the "sub-block reuse" of Martinez-Mateo et al. (2015), section 4: the reference key
+// Reusing them is the "sub-block reuse" of Martinez-Mateo et al. (2015): the reference key
 // never changes, so a disclosed parity stays true. Passes of many small blocks keep two adjacent bits
 // per node (told, then parity) in one bitmap, a block's nodes side by side, so that a search touches
 // one or two cache lines (a hash table here cost a cache miss per step, a quarter of the run); at most
@@ -537,7 +537,7 @@ Status check_key(const CascadeSchedule& schedule, const PackedBits& key) {
 Result<CascadeSchedule> CascadeSchedule::demystifying(std::uint64_t key_bits, double qber_estimate) {
     if (!(qber_estimate >= 0.0 && qber_estimate < 0.5))
         return make_error(Errc::out_of_range, kConfigName, "qber_estimate", "must lie in [0, 0.5)");
-    // Martinez-Mateo et al. (2015), section 5, option (8); below a QBER of 1e-5 the formula's blocks
+    // Martinez-Mateo et al. (2015), option (8); below a QBER of 1e-5 the formula's blocks
     // would outgrow any key, and the first pass then has n / 2^17 blocks.
     const double p = std::max(qber_estimate, 1e-5);
     const double alpha = std::log2(1.0 / p) - 0.5;
@@ -671,7 +671,7 @@ std::uint64_t CascadeResponder::disclosed_bits() const noexcept { return impl_->
 
 namespace {
 
-// One binary search (BINARY of Brassard and Salvail, section 3) in one block of one pass: the
+// One binary search (BINARY of Brassard and Salvail) in one block of one pass: the
 // current range, known to hold an odd number of errors when it was entered, and the responder's
 // parity of it. A search resumes from its range while that is still odd, and from its block
 // otherwise: a correction found elsewhere may have moved the odd error count.

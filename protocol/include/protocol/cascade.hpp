@@ -1,6 +1,6 @@
 // Cascade error correction (Brassard and Salvail, EUROCRYPT '93, LNCS 765, 410), in the variant
 // tuned by Martinez-Mateo, Pacher, Peev, Ciurana and Martin, "Demystifying the information
-// reconciliation protocol Cascade", Quantum Inf. Comput. 15, 453 (2015), arXiv:1407.3257: block
+// reconciliation protocol Cascade", Quantum Inf. Comput. 15 (2015), arXiv:1407.3257: block
 // sizes per pass from the QBER estimate, block parity inference, reuse of every parity already
 // disclosed, and 14 passes. The algorithm, the permutations and the measured efficiency and
 // throughput are described in docs/postprocessing.md, "Error correction: Cascade".
@@ -34,7 +34,7 @@ struct CascadeSchedule {
     // least key_bits / 2 makes a pass of two blocks, a random split of the key in halves.
     std::vector<std::uint64_t> block_bits;
 
-    // Option (8) of Martinez-Mateo et al. (2015), section 5, for a QBER estimate p in [0, 0.5): with
+    // Option (8) of Martinez-Mateo et al. (2015) for a QBER estimate p in [0, 0.5): with
     // a = log2(1/p) - 1/2, k1 = 2^ceil(a), k2 = 2^ceil((a + 12) / 2), k3 = 4096, k4..k14 = n/2. An
     // estimate below 1e-5 is taken as 1e-5 (k1 = 2^17), so that a key without errors costs few parities.
     static Result<CascadeSchedule> demystifying(std::uint64_t key_bits, double qber_estimate);
