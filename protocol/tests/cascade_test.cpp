@@ -1,6 +1,8 @@
-// Cascade (protocol/cascade.hpp): the corrector ends with the reference key over many seeded keys,
-// the leakage is the reply bits counted from the wire, the efficiency at 2 % QBER is within the
-// target, a key without errors costs only the block parities, and bad input is rejected by name.
+// Cascade (protocol/cascade.hpp): the corrector ends with the reference key over many seeded keys
+// (also with overlapping passes), the leakage is the reply bits counted from the wire, the efficiency
+// at 2 % QBER is within the target, a key without errors costs only the block parities, every pass
+// reads each key bit once, and bad input (including replies that contradict each other) is rejected
+// by name.
 //
 // Expected values are computed here by hand (block counts, schedules) or from the inputs (the error
 // count of a key pair, reply bits parsed from raw bytes), never by the code under test.
