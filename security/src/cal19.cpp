@@ -10,6 +10,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "key_length_terms.hpp"
 #include "security/concentration.hpp"
 #include "security/linear_program.hpp"
 
@@ -18,8 +19,6 @@ namespace {
 
 constexpr std::string_view kCounts = "counts";
 
-double log2(double x) { return std::log2(x); }
-using security::log2;
 
 // min(x, y) for both number types (the Interval overload is in interval.hpp).
 double min(double a, double b) { return std::min(a, b); }
@@ -347,23 +346,10 @@ Result<Evaluation<T>> evaluate(const ProtocolParameters& protocol, const Securit
                                                : T(options.ec_efficiency) * m_key * binary_entropy(br.key_error_rate);
     br.disclosure_bits = T(0.0);
     br.estimates = estimates;
-    T privacy = T(0.0);
-    if (counts.key.effective > 0) {
-        const double e_hi = upper_end(br.phase_error_rate_upper);  // h increases on [0, 1/2]
-        const T h = e_hi >= 0.5 ? T(1.0) : binary_entropy(T(e_hi));
-        privacy = m_key * (1 - h);
-    }
+    const T privacy = counts.key.effective > 0 ? detail::secrecy_bits(m_key, br) : T(0.0);
     out.length = privacy - br.ec_leakage;
-    if (finite) {
-        br.correctness_bits = log2(T(2.0) / T(security.eps_cor));
-        br.privacy_bits = 2 * log2(T(1.0) / (sqrt(T(2.0)) * T(security.eps_pa) * T(security.eps_smooth)));
-        out.length = out.length - br.correctness_bits - br.privacy_bits;
-        // 8.6: eps_sec = 2 eps_smooth + 4 eps_phase + eps_pa, eps_phase counting every bound.
-        br.eps_total = security.eps_cor + 2 * security.eps_smooth + 4 * estimates * security.eps_pe + security.eps_pa;
-    } else {
-        br.correctness_bits = T(0.0);
-        br.privacy_bits = T(0.0);
-    }
+    // 8.6: every bound counts for the phase-error rate; the key M is counted, not bounded.
+    detail::apply_finite_size_terms(out.length, br, security, finite, estimates, 0);
     return out;
 }
 

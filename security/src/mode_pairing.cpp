@@ -10,6 +10,7 @@
 #include <cmath>
 #include <string>
 
+#include "key_length_terms.hpp"
 #include "security/concentration.hpp"
 
 namespace tfqkd::security {
@@ -17,8 +18,6 @@ namespace {
 
 constexpr std::string_view kCounts = "counts";
 
-double log2(double x) { return std::log2(x); }
-using security::log2;
 
 // One-sided concentration bounds used by the finite-key analysis (docs/security.md 9.5): C1 on
 // the Z classes Q_00 (both sides), Q_0nu, Q_nu0, Q_nunu, Q_0mu, Q_mu0, Q_mumu (8); on the X error
@@ -199,25 +198,10 @@ Evaluation<T> evaluate(const ProtocolParameters& protocol, const SecurityParamet
                                                : T(options.ec_efficiency) * n_key * binary_entropy(br.key_error_rate);
     br.disclosure_bits = T(0.0);
     br.estimates = finite ? kEstimates : 0;
-    T privacy = T(0.0);
-    if (certainly_positive(n11)) {
-        const double e_hi = hi(br.phase_error_rate_upper);  // h increases on [0, 1/2]
-        const T h = e_hi >= 0.5 ? T(1.0) : binary_entropy(T(e_hi));
-        privacy = n11 * (T(1.0) - h);
-    }
+    const T privacy = certainly_positive(n11) ? detail::secrecy_bits(n11, br) : T(0.0);
     out.length = privacy - br.ec_leakage;
-    if (finite) {
-        br.correctness_bits = log2(T(2.0) / T(security.eps_cor));
-        br.privacy_bits = 2 * log2(T(1.0) / (sqrt(T(2.0)) * T(security.eps_pa) * T(security.eps_smooth)));
-        out.length = out.length - br.correctness_bits - br.privacy_bits;
-        // 9.6: eps_sec = 2 eps_smooth + 4 eps_phase + eps_pa + eps_n11, with eps_phase counting all
-        // 14 bounds and eps_n11 the 9 that n_11 depends on.
-        br.eps_total = security.eps_cor + 2 * security.eps_smooth + 4 * kEstimates * security.eps_pe + security.eps_pa +
-                       kUntaggedEstimates * security.eps_pe;
-    } else {
-        br.correctness_bits = T(0.0);
-        br.privacy_bits = T(0.0);
-    }
+    // 9.6: eps_phase counts all 14 bounds, eps_n11 the 9 that n_11 depends on.
+    detail::apply_finite_size_terms(out.length, br, security, finite, kEstimates, kUntaggedEstimates);
     return out;
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "key_length_terms.hpp"
 #include "security/concentration.hpp"
 
 namespace tfqkd::security {
@@ -15,8 +16,6 @@ namespace {
 
 constexpr std::string_view kCounts = "counts";
 
-double log2(double x) { return std::log2(x); }
-using security::log2;
 
 struct PmInputs {
     PmRoles roles;
@@ -122,23 +121,10 @@ Evaluation<T> evaluate(const ProtocolParameters& protocol, const SecurityParamet
                                                : T(options.ec_efficiency) * n_key * binary_entropy(br.key_error_rate);
     br.disclosure_bits = T(0.0);
     br.estimates = estimates;
-    T privacy = T(0.0);
-    if (certainly_positive(n1)) {
-        const double e_hi = hi(br.phase_error_rate_upper);  // h increases on [0, 1/2]
-        const T h = e_hi >= 0.5 ? T(1.0) : binary_entropy(T(e_hi));
-        privacy = n_key * (T(1.0) - h);
-    }
+    const T privacy = certainly_positive(n1) ? detail::secrecy_bits(n_key, br) : T(0.0);
     out.length = privacy - br.ec_leakage;
-    if (finite) {
-        br.correctness_bits = log2(T(2.0) / T(security.eps_cor));
-        br.privacy_bits = 2 * log2(T(1.0) / (sqrt(T(2.0)) * T(security.eps_pa) * T(security.eps_smooth)));
-        out.length = out.length - br.correctness_bits - br.privacy_bits;
-        // 7.5: eps_sec = 2 eps_smooth + 4 eps_phase + eps_pa, eps_phase counting all 7 bounds.
-        br.eps_total = security.eps_cor + 2 * security.eps_smooth + 4 * estimates * security.eps_pe + security.eps_pa;
-    } else {
-        br.correctness_bits = T(0.0);
-        br.privacy_bits = T(0.0);
-    }
+    // 7.5: eps_phase counts all 7 bounds; n_key is observed, so there is no eps_n1 term.
+    detail::apply_finite_size_terms(out.length, br, security, finite, estimates, 0);
     return out;
 }
 

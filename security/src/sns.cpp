@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "key_length_terms.hpp"
 #include "security/concentration.hpp"
 
 namespace tfqkd::security {
@@ -202,26 +203,14 @@ Evaluation<T> evaluate(const ProtocolParameters& protocol, const SecurityParamet
     br.key_error_rate = counts.key.effective > 0 ? T(counts.key.errors) / n_t : T(0.0);
     br.ec_leakage = counts.key.ec_leakage_bits ? T(*counts.key.ec_leakage_bits)
                                                : T(options.ec_efficiency) * n_t * binary_entropy(br.key_error_rate);
-    T privacy = T(0.0);
-    if (certainly_positive(untagged)) {
-        // h increases on [0, 1/2]; a phase-error bound at or above 1/2 leaves no secrecy.
-        const double e_hi = hi(br.phase_error_rate_upper);
-        const T h = e_hi >= 0.5 ? T(1.0) : binary_entropy(T(e_hi));
-        privacy = untagged * (T(1.0) - h);
-    }
+    const T privacy = certainly_positive(untagged) ? detail::secrecy_bits(untagged, br) : T(0.0);
     out.length = privacy - br.ec_leakage;
-    if (finite) {
-        br.correctness_bits = log2(T(2.0) / T(security.eps_cor));
-        br.privacy_bits = 2 * log2(T(1.0) / (sqrt(T(2.0)) * T(security.eps_pa) * T(security.eps_smooth)));
-        out.length = out.length - br.correctness_bits - br.privacy_bits;
-        if (!roles.x_strong) {
-            br.disclosure_bits = 2 * log2(n_pulses + T(1.0));
-            out.length = out.length - br.disclosure_bits;
-        }
-        // 4.4: eps_sec = 2 eps_smooth + 4 eps_phase + eps_pa + eps_n1, where eps_phase counts every
-        // bound the phase-error rate depends on and eps_n1 every bound the untagged count does.
-        br.eps_total = security.eps_cor + 2 * security.eps_smooth + 4 * phase_estimates * security.eps_pe +
-                       security.eps_pa + untagged_estimates * security.eps_pe;
+    // 4.4: eps_phase counts every bound the phase-error rate depends on, eps_n1 every bound the
+    // untagged count does.
+    detail::apply_finite_size_terms(out.length, br, security, finite, phase_estimates, untagged_estimates);
+    if (finite && !roles.x_strong) {
+        br.disclosure_bits = 2 * log2(n_pulses + T(1.0));
+        out.length = out.length - br.disclosure_bits;
     }
     return out;
 }
