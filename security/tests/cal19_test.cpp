@@ -3,6 +3,7 @@
 // phase-error bound above its value at the true yields, finite <= asymptotic, monotonicity,
 // asymmetric settings, the containment of a 1000-bit evaluation, and errors that name the field.
 // Also the certified linear-program bound itself on programs whose optimum is known.
+#include "containment.hpp"
 #include "security/cal19.hpp"
 
 #include <gtest/gtest.h>
@@ -81,21 +82,7 @@ double phase_error_bound_at_truth(double alpha2_a, double alpha2_b, double eta) 
 SecurityParameters security() { return {}; }
 
 KeyLength expect_contains_1000_bit_evaluation(const ProtocolParameters& p, const CountStatistics& c, Analysis analysis) {
-    auto k = cal19_key_length(p, security(), c, {analysis, 1.1});
-    EXPECT_TRUE(k.ok()) << (k.ok() ? "" : k.error().to_string());
-    if (!k.ok()) return {};
-    Interval reference;
-    {
-        PrecisionGuard guard(1000);
-        auto precise = cal19_key_length(p, security(), c, {analysis, 1.1});
-        EXPECT_TRUE(precise.ok());
-        if (!precise.ok()) return {};
-        reference = precise->length;
-    }
-    EXPECT_TRUE(contains(k->length, reference));
-    EXPECT_LE(static_cast<double>(k->bits), lo(reference));
-    EXPECT_LT(width(k->length), 1e-6) << "far narrower than one bit";
-    return *k;
+    return testing::expect_contains_1000_bit_evaluation([&] { return cal19_key_length(p, security(), c, {analysis, 1.1}); });
 }
 
 TEST(Cal19, IntervalContainsThe1000BitEvaluationAndIsNarrowerThanAMicrobit) {

@@ -3,6 +3,7 @@
 // above it, the asymptotic length against the documented formula evaluated independently, the
 // containment of a 1000-bit evaluation, monotonicity, the pairing rate against a simulation of the
 // pairing strategy, and errors that name the field.
+#include "containment.hpp"
 #include "security/mode_pairing.hpp"
 
 #include <gtest/gtest.h>
@@ -109,21 +110,7 @@ CountStatistics statistics(const World& w) {
 ModePairingOptions options(Analysis a) { return {a, 1.1}; }
 
 KeyLength expect_contains_1000_bit_evaluation(const ProtocolParameters& p, const CountStatistics& c, Analysis analysis) {
-    auto k = mode_pairing_key_length(p, {}, c, options(analysis));
-    EXPECT_TRUE(k.ok()) << (k.ok() ? "" : k.error().to_string());
-    if (!k.ok()) return {};
-    Interval reference;
-    {
-        PrecisionGuard guard(1000);
-        auto precise = mode_pairing_key_length(p, {}, c, options(analysis));
-        EXPECT_TRUE(precise.ok());
-        if (!precise.ok()) return {};
-        reference = precise->length;
-    }
-    EXPECT_TRUE(contains(k->length, reference));
-    EXPECT_LE(static_cast<double>(k->bits), lo(reference));
-    EXPECT_LT(width(k->length), 1e-6) << "far narrower than one bit";
-    return *k;
+    return testing::expect_contains_1000_bit_evaluation([&] { return mode_pairing_key_length(p, {}, c, options(analysis)); });
 }
 
 TEST(ModePairing, IntervalContainsThe1000BitEvaluationAndIsNarrowerThanAMicrobit) {

@@ -1,6 +1,7 @@
 // SNS key length from count statistics built here from known yields (so the truth is known):
 // decoy bounds below the true single-photon yield, monotonicity, finite <= asymptotic, the
 // containment of a 1000-bit evaluation, and clear errors for what is not accepted.
+#include "containment.hpp"
 #include "security/sns.hpp"
 
 #include <gtest/gtest.h>
@@ -76,21 +77,7 @@ SecurityParameters security() {
 // must contain the precise enclosure, the certified bits lie at or below it, and the enclosure is
 // far narrower than one bit. Returns the certified result for further checks.
 KeyLength expect_contains_1000_bit_evaluation(const ProtocolParameters& p, const CountStatistics& c) {
-    auto k = sns_key_length(p, security(), c, {});
-    EXPECT_TRUE(k.ok()) << (k.ok() ? "" : k.error().to_string());
-    if (!k.ok()) return {};
-    Interval reference;
-    {
-        PrecisionGuard guard(1000);
-        auto precise = sns_key_length(p, security(), c, {});
-        EXPECT_TRUE(precise.ok());
-        if (!precise.ok()) return {};
-        reference = precise->length;
-    }
-    EXPECT_TRUE(contains(k->length, reference));
-    EXPECT_LE(static_cast<double>(k->bits), lo(reference));
-    EXPECT_LT(width(k->length), 1e-6) << "far narrower than one bit";
-    return *k;
+    return testing::expect_contains_1000_bit_evaluation([&] { return sns_key_length(p, security(), c, {}); });
 }
 
 TEST(Sns, DecoyBoundStaysBelowTheTrueSinglePhotonYield) {
