@@ -144,6 +144,28 @@ double pm_objective(const std::vector<double>& x, std::vector<double>& /*gradien
     return *length / static_cast<double>(p.pulses);
 }
 
+// BOBYQA (derivative-free, bounded) from x, clamped into the box, for at most max_evaluations
+// evaluations; x ends at the best point found and the best value is returned. NLopt reports a search
+// that stops early (round-off limited, say) by exception; the best point so far is still in x, and
+// the caller certifies it like any other.
+double maximise_in_box(nlopt::vfunc objective, void* data, const std::vector<double>& lower,
+                       const std::vector<double>& upper, std::vector<double>& x, unsigned max_evaluations) {
+    for (unsigned i = 0; i < x.size(); ++i) x[i] = std::clamp(x[i], lower[i], upper[i]);
+    nlopt::opt opt(nlopt::LN_BOBYQA, static_cast<unsigned>(x.size()));
+    opt.set_lower_bounds(lower);
+    opt.set_upper_bounds(upper);
+    opt.set_max_objective(objective, data);
+    opt.set_xtol_rel(1e-5);
+    opt.set_maxeval(static_cast<int>(max_evaluations));
+    double best = 0;
+    try {
+        opt.optimize(x, best);
+    } catch (const std::exception& e) {
+        (void)e;
+    }
+    return best;
+}
+
 // The optimum the search reached, with its predicted statistics and its certified key length:
 // the search may be wrong by its rounding, the certified length of the point it returns is not.
 template <class Certify>
@@ -218,21 +240,8 @@ Result<SnsOptimum> optimise_key_and_decoys(const ProtocolParameters& start, cons
     std::vector<double> x{std::log(s[key].intensity), logit(std::min(s[key].probability, 0.999)),
                           std::log(s[weak].intensity), std::log(s[strong].intensity / s[weak].intensity),
                           std::log(s[weak].probability / q0), std::log(s[strong].probability / q0)};
-    for (unsigned i = 0; i < x.size(); ++i) x[i] = std::clamp(x[i], lower[i], upper[i]);
-
     PmSearch search{&start, &security, &predict, &options, estimate};
-    nlopt::opt opt(nlopt::LN_BOBYQA, PmCoordinates::count);
-    opt.set_lower_bounds(lower);
-    opt.set_upper_bounds(upper);
-    opt.set_max_objective(pm_objective, &search);
-    opt.set_xtol_rel(1e-5);
-    opt.set_maxeval(static_cast<int>(max_evaluations));
-    double best = 0;
-    try {
-        opt.optimize(x, best);
-    } catch (const std::exception& e) {
-        (void)e;  // stopped early: the best point so far is in x and is certified below
-    }
+    const double best = maximise_in_box(pm_objective, &search, lower, upper, x, max_evaluations);
     return certify_optimum(to_pm_protocol(start, x), search.evaluations, best, predict, certify);
 }
 
@@ -290,21 +299,8 @@ Result<SnsOptimum> optimise_mode_pairing(const ProtocolParameters& start, const 
     std::vector<double> x{std::log(s[roles->signal].intensity),
                           logit(s[roles->decoy].intensity / s[roles->signal].intensity),
                           std::log(s[roles->decoy].probability / q0), std::log(s[roles->signal].probability / q0)};
-    for (unsigned i = 0; i < x.size(); ++i) x[i] = std::clamp(x[i], lower[i], upper[i]);
-
     MpSearch search{&start, &security, &predict, &options};
-    nlopt::opt opt(nlopt::LN_BOBYQA, MpCoordinates::count);
-    opt.set_lower_bounds(lower);
-    opt.set_upper_bounds(upper);
-    opt.set_max_objective(mp_objective, &search);
-    opt.set_xtol_rel(1e-5);
-    opt.set_maxeval(static_cast<int>(max_evaluations));
-    double best = 0;
-    try {
-        opt.optimize(x, best);
-    } catch (const std::exception& e) {
-        (void)e;  // stopped early: the best point so far is in x and is certified below
-    }
+    const double best = maximise_in_box(mp_objective, &search, lower, upper, x, max_evaluations);
     return certify_optimum(to_mp_protocol(start, x), search.evaluations, best, predict,
                            [&](const ProtocolParameters& p, const CountStatistics& c) {
                                return mode_pairing_key_length(p, security, c, options);
@@ -330,23 +326,8 @@ Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityP
     lower.push_back(-6);  // weight_weak
     upper.push_back(6);
     std::vector<double> x = from_protocol(start, *roles);
-    for (unsigned i = 0; i < x.size(); ++i) x[i] = std::clamp(x[i], lower[i], upper[i]);
-
     Search search{&start, &security, &predict, &options};
-    nlopt::opt opt(nlopt::LN_BOBYQA, Coordinates::count(four));
-    opt.set_lower_bounds(lower);
-    opt.set_upper_bounds(upper);
-    opt.set_max_objective(objective, &search);
-    opt.set_xtol_rel(1e-5);
-    opt.set_maxeval(static_cast<int>(max_evaluations));
-    double best = 0;
-    try {
-        opt.optimize(x, best);
-    } catch (const std::exception& e) {
-        // NLopt reports a search that stopped early (round-off limited, say) by exception; the best
-        // point so far is still in x, and it is certified below like any other.
-        (void)e;
-    }
+    const double best = maximise_in_box(objective, &search, lower, upper, x, max_evaluations);
     return certify_optimum(to_protocol(start, x), search.evaluations, best, predict,
                            [&](const ProtocolParameters& p, const CountStatistics& c) {
                                return sns_key_length(p, security, c, options);
