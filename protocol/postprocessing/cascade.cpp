@@ -10,10 +10,10 @@
 //   4. the responder; 5. the corrector.
 //
 // Secrets. The key words below (CascadeResponder::Impl::key, CascadeCorrector::Impl::key and
-// ::flipped, the permuted copies PassOrder::permuted_, and the temporaries of to_words/to_packed) are
-// key material. They live in std::vector today and are freed without being overwritten; each of those
-// vectors is to become the zeroizing buffer of base/secret.hpp when it lands. Nothing here logs or
-// prints a key bit.
+// ::flipped, the permuted copies PassOrder::permuted_, and the temporaries of to_words) are key
+// material: they are Words, whose allocator (base/secret.hpp) wipes every block it frees. The keys
+// enter and leave as PackedBits (the interface of protocol/cascade.hpp), which the caller holds and
+// wipes. Nothing here logs or prints a key bit.
 #include "protocol/cascade.hpp"
 
 #include <algorithm>
@@ -26,6 +26,7 @@
 #include <utility>
 
 #include "base/rng.hpp"
+#include "base/secret.hpp"
 
 #if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__))
 #define TFQKD_CASCADE_X86_DISPATCH 1
@@ -36,7 +37,8 @@ namespace tfqkd::protocol {
 
 namespace {
 
-using Words = std::vector<std::uint64_t>;  // key material: see the note on secrets above
+// Key material: see the note on secrets above.
+using Words = std::vector<std::uint64_t, WipingAllocator<std::uint64_t>>;
 
 constexpr std::string_view kConfigName = "cascade";
 constexpr std::string_view kQueryName = wire::CascadeParityQuery::kName;

@@ -30,6 +30,27 @@ namespace tfqkd {
 // technique is BoringSSL's OPENSSL_cleanse (crypto/mem.c). Safe on a null pointer with size 0.
 void secure_wipe(void* data, std::size_t size) noexcept;
 
+// An allocator whose blocks are wiped before they are freed, for containers of key material that
+// need the container's own interface (word arrays with random access, say): a vector with it wipes
+// every block it gives up, at destruction and at each reallocation. Construction and copies are the
+// container's; the caller still decides where copies go.
+template <class T>
+struct WipingAllocator {
+    using value_type = T;
+    WipingAllocator() noexcept = default;
+    template <class U>
+    WipingAllocator(const WipingAllocator<U>& /*other*/) noexcept {}
+    T* allocate(std::size_t n) { return std::allocator<T>().allocate(n); }
+    void deallocate(T* p, std::size_t n) noexcept {
+        secure_wipe(p, n * sizeof(T));
+        std::allocator<T>().deallocate(p, n);
+    }
+    template <class U>
+    bool operator==(const WipingAllocator<U>& /*other*/) const noexcept {
+        return true;
+    }
+};
+
 // True when a and b have the same length and the same bytes. The time taken depends only on the
 // lengths (public: a tag's length is fixed by the protocol), not on the contents.
 [[nodiscard]] bool constant_time_equal(ByteSpan a, ByteSpan b) noexcept;
