@@ -168,10 +168,12 @@ Result<T> maximise_phase_error_function(CertifiedLinearProgram<T>& program, cons
     for (std::size_t j = 0; j < cols; ++j) w[j] = to_double(f.weights[j]);
     const double tail = to_double(f.beyond);
     const std::vector<double>& box = program.program().column_upper;
-    // Gradients need s_j > 0 wherever w_j > 0: a floor far below any yield that matters.
+    // Gradients need s_j > 0 wherever w_j > 0: a floor far below any yield that matters. A yield
+    // whose box is 0 (a row with no clicks, asymptotically) is 0 on the whole polytope: F is then
+    // taken on that face, where it is concave too, with s_j = 0 and no gradient term.
     const auto floored = [&](std::vector<double> s) {
         for (std::size_t j = 0; j < cols; ++j)
-            if (f.parity[j] >= 0) s[j] = std::max(s[j], std::max(1e-300, 1e-9 * box[j]));
+            if (f.parity[j] >= 0) s[j] = box[j] > 0 ? std::max(s[j], std::max(1e-300, 1e-9 * box[j])) : 0.0;
         return s;
     };
     const auto value = [&](const std::vector<double>& s) {
@@ -182,7 +184,7 @@ Result<T> maximise_phase_error_function(CertifiedLinearProgram<T>& program, cons
         const auto sums = f.sums(s, w, tail);
         std::vector<double> g(cols, 0.0);
         for (std::size_t j = 0; j < cols; ++j)
-            if (f.parity[j] >= 0) g[j] = sums[static_cast<std::size_t>(f.parity[j])] * w[j] / std::sqrt(s[j]);
+            if (f.parity[j] >= 0 && s[j] > 0) g[j] = sums[static_cast<std::size_t>(f.parity[j])] * w[j] / std::sqrt(s[j]);
         return g;
     };
     const auto as_objective = [](const std::vector<double>& g) {
@@ -224,7 +226,7 @@ Result<T> maximise_phase_error_function(CertifiedLinearProgram<T>& program, cons
     std::vector<T> g(cols, T(0.0));
     T g_dot_s = T(0.0);
     for (std::size_t j = 0; j < cols; ++j)
-        if (f.parity[j] >= 0) {
+        if (f.parity[j] >= 0 && s[j] > 0) {
             g[j] = sums[static_cast<std::size_t>(f.parity[j])] * f.weights[j] / sqrt(T(s[j]));
             g_dot_s = g_dot_s + g[j] * T(s[j]);
         }

@@ -169,6 +169,22 @@ TEST(Cal19, DarkerVacuumClassRaisesThePhaseErrorBound) {
     EXPECT_GT(lo(darker->breakdown.s0_upper), 3 * hi(base->breakdown.s0_upper));
 }
 
+TEST(Cal19, AClickFreeVacuumClassPinsY00ToZeroAndStillCertifies) {
+    // Asymptotically a vacuum-vacuum class without clicks forces Y_00 = 0 on the whole polytope; the
+    // tangent plane is then taken on that face (docs/security.md 8.4). The bound must come out
+    // finite, below the one with dark counts, and the key positive.
+    const auto p = protocol(10'000'000'000'000);
+    auto c = statistics(p, 1e-3, 0.02);
+    auto dark = cal19_key_length(p, security(), c, {Analysis::asymptotic, 1.1});
+    for (ClassCounts& k : c.classes)
+        if (k.alice == 1 && k.bob == 1) k.left = k.right = 0;
+    auto clean = cal19_key_length(p, security(), c, {Analysis::asymptotic, 1.1});
+    ASSERT_TRUE(dark.ok() && clean.ok()) << (clean.ok() ? "" : clean.error().to_string());
+    EXPECT_EQ(hi(clean->breakdown.s0_upper), 0.0);
+    EXPECT_LT(hi(clean->breakdown.phase_errors_upper), lo(dark->breakdown.phase_errors_upper));
+    EXPECT_GT(clean->bits, dark->bits);
+}
+
 TEST(Cal19, AsymmetricSettingsCertifyAndMirrorExactly) {
     ProtocolParameters p = protocol(10'000'000'000'000);
     p.alice = settings(0.03, 0.85);
