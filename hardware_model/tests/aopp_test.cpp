@@ -4,13 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "bertaina_curve.hpp"
 #include "hardware_model/channel.hpp"
 #include "security/bounds.hpp"
 #include "security/optimise.hpp"
@@ -85,32 +82,12 @@ TEST(ChannelAopp, FiniteKeyWith10To11PulsesBeatsPlobAt350Km) {
     EXPECT_GT(rate, plob) << rate << " vs " << plob;
 }
 
-std::map<double, double> bertaina_sns_aopp_curve() {
-    const char* dir = std::getenv("TFQKD_SECURITY_DATA");
-    const std::string path =
-        std::string(dir != nullptr ? dir : "security/tests/data") + "/bertaina2024_asymptotic_curves.csv";
-    std::ifstream in(path);
-    EXPECT_TRUE(in) << "cannot open " << path;
-    std::map<double, double> curve;  // distance -> rate per pulse at sigma_phi = 0
-    std::string line;
-    std::getline(in, line);  // header: distance_km,loss_db,sigma_phi_rad,nb_sns_aopp_per_pulse,...
-    while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();  // CRLF line ends
-        std::vector<std::string> cells;
-        std::stringstream row(line);
-        for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
-        if (cells.size() < 4 || std::stod(cells[2]) != 0.0) continue;
-        curve[std::stod(cells[0])] = std::stod(cells[3]);
-    }
-    return curve;
-}
-
 TEST(ChannelAopp, AsymptoticRateTracksTheBertainaNotebookCurve) {
     // Bertaina et al., Adv. Quantum Technol. (2024), Table II devices: detector efficiency 0.9,
     // 10 Hz dark counts at 1 GHz, e_det 0.02, f = 1.15, no phase noise. The notebook fixes its
     // parameters; ours are optimised, and the models differ (docs/security.md 4.5): the test asks
     // for the same scaling (ratio between 1 and 2 over 100-450 km) and the same cutoff within 50 km.
-    const auto curve = bertaina_sns_aopp_curve();
+    const auto curve = testing::bertaina_curve(testing::BertainaColumn::sns_aopp);
     ASSERT_GT(curve.size(), 50U);
     for (double km = 100; km <= 450; km += 50) {
         ASSERT_TRUE(curve.count(km)) << km;

@@ -7,14 +7,11 @@
 
 #include <cmath>
 #include <complex>
-#include <cstdlib>
-#include <fstream>
-#include <map>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "bertaina_curve.hpp"
 #include "hardware_model/channel.hpp"
 #include "security/bounds.hpp"
 #include "security/cal19.hpp"
@@ -193,26 +190,6 @@ TEST(ChannelCal19, RateScalesAsTheSquareRootOfTheTransmittance) {
     EXPECT_NEAR(near / far, 10.0, 1.0);
 }
 
-std::map<double, double> bertaina_cal_curve() {
-    const char* dir = std::getenv("TFQKD_SECURITY_DATA");
-    const std::string path =
-        std::string(dir != nullptr ? dir : "security/tests/data") + "/bertaina2024_asymptotic_curves.csv";
-    std::ifstream in(path);
-    EXPECT_TRUE(in) << "cannot open " << path;
-    std::map<double, double> curve;  // distance -> rate per pulse at sigma_phi = 0
-    std::string line;
-    std::getline(in, line);  // header: distance_km,loss_db,sigma_phi_rad,nb_sns_aopp,lab_sns_aopp,nb_cal,...
-    while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        std::vector<std::string> cells;
-        std::stringstream row(line);
-        for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
-        if (cells.size() < 6 || std::stod(cells[2]) != 0.0) continue;
-        curve[std::stod(cells[0])] = std::stod(cells[5]);
-    }
-    return curve;
-}
-
 TEST(ChannelCal19, AsymptoticRateAgainstTheBertainaNotebookCurve) {
     // Bertaina et al., Adv. Quantum Technol. (2024), Table II devices: detector efficiency 0.9,
     // 10 Hz dark counts at 1 GHz, e_det 0.02, f = 1.15, no phase noise. The notebook's rate has no
@@ -224,7 +201,7 @@ TEST(ChannelCal19, AsymptoticRateAgainstTheBertainaNotebookCurve) {
     // optimised (alpha^2 above all), ours measured 1.03-1.42x the notebook from 50 to 300 km
     // (docs/security.md 8.7; the lowest at 200 km, where the search stops on a flatter optimum).
     // The window [0.9, 1.6] asks for the same scaling with distance.
-    const auto curve = bertaina_cal_curve();
+    const auto curve = testing::bertaina_curve(testing::BertainaColumn::cal19);
     ASSERT_GT(curve.size(), 50U);
     for (double km = 50; km <= 300; km += 50) {
         ASSERT_TRUE(curve.count(km)) << km;
