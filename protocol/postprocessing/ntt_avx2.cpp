@@ -26,7 +26,9 @@ struct Ops {
     static V reduce_once(V x) { return _mm256_min_epu32(x, _mm256_sub_epi32(x, modulus())); }
     static V add(V x, V y) { return reduce_once(_mm256_add_epi32(x, y)); }
     static V sub_lazy(V x, V y) { return _mm256_sub_epi32(_mm256_add_epi32(x, modulus()), y); }
-    static V sub(V x, V y) { return reduce_once(sub_lazy(x, y)); }
+    // See the AVX-512 path: d + p if the difference d of two words below p wrapped, else d.
+    static V fix_difference(V d) { return _mm256_min_epu32(d, _mm256_add_epi32(d, modulus())); }
+    static V sub(V x, V y) { return fix_difference(_mm256_sub_epi32(x, y)); }
 
     // Montgomery product; see the AVX-512 path for the lane bookkeeping.
     static V mul(V a, V w) {
@@ -39,7 +41,7 @@ struct Ops {
         const V d_even = _mm256_sub_epi64(t_even, _mm256_mul_epu32(m_even, p));
         const V d_odd = _mm256_sub_epi64(t_odd, _mm256_mul_epu32(m_odd, p));
         const V r = _mm256_blend_epi32(_mm256_srli_epi64(d_even, 32), d_odd, 0xAA);
-        return reduce_once(_mm256_add_epi32(r, p));
+        return fix_difference(r);
     }
 
     // Layers with half 4, 2, 1 inside a 16-word block held in A (words 0..7) and B (8..15). The
