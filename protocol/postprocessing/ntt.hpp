@@ -74,6 +74,20 @@ struct Twiddles {
 // public constants, not secrets). Thread-safe.
 const Twiddles& twiddles(unsigned log2);
 
+// A 0/1 vector given by bits: word k (k < length) is `one` if bit (first + k) of `bytes` is set
+// (bits most significant first in each byte, as in PackedBits), else 0; bits outside
+// [0, total_bits) and words at k >= count read as 0. `first` may be negative.
+struct BitSource {
+    const unsigned char* bytes = nullptr;
+    std::uint64_t total_bits = 0;
+    std::int64_t first = 0;
+    std::size_t count = 0;
+    Word one = 1;
+};
+
+// The words [0, length) of a BitSource, written out (the reference of the kernels' fused reads).
+void expand_bits(Word* out, std::size_t length, const BitSource& source) noexcept;
+
 // One instruction set's implementation of the three operations a convolution needs.
 struct Kernels {
     const char* name;
@@ -86,6 +100,11 @@ struct Kernels {
     // a <- inverse(forward(a) * b_hat * 2^-32): the three steps fused block by block (same result as
     // calling them in turn). b_hat is a forward transform.
     void (*convolve)(Word* a, const Word* b_hat, const Twiddles& t);
+    // The same two operations on the vector of a BitSource, written to `a` (length 2^t.log2), which
+    // need not be initialised: the bits are turned into words inside the first pass of the transform
+    // rather than in a pass of their own, and whole sub-blocks beyond `count` are never loaded.
+    void (*forward_bits)(Word* a, const BitSource& source, const Twiddles& t);
+    void (*convolve_bits)(Word* a, const BitSource& source, const Word* b_hat, const Twiddles& t);
 };
 
 const Kernels& scalar_kernels() noexcept;

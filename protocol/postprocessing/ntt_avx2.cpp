@@ -3,6 +3,8 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 #include "ntt.hpp"
 
@@ -23,6 +25,13 @@ struct Ops {
     static V modulus() { return _mm256_set1_epi32(static_cast<int>(kModulus)); }
     static V load(const Word* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
     static void store(Word* p, V v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+    static V zero() { return _mm256_setzero_si256(); }
+    // Lane i is `one` if bit 7 - i of `bits` is set, else 0.
+    static V from_bits(std::uint32_t bits, Word one) {
+        const V lane_bits = _mm256_setr_epi32(128, 64, 32, 16, 8, 4, 2, 1);
+        const V set = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(static_cast<int>(bits)), lane_bits), lane_bits);
+        return _mm256_and_si256(set, _mm256_set1_epi32(static_cast<int>(one)));
+    }
     static V reduce_once(V x) { return _mm256_min_epu32(x, _mm256_sub_epi32(x, modulus())); }
     static V add(V x, V y) { return reduce_once(_mm256_add_epi32(x, y)); }
     static V sub_lazy(V x, V y) { return _mm256_sub_epi32(_mm256_add_epi32(x, modulus()), y); }
@@ -149,7 +158,8 @@ namespace tfqkd::pp::ntt {
 const Kernels& avx2_kernels() noexcept {
     static const Kernels kernels{"avx2", &avx2::forward_transform<avx2::Ops>, &avx2::inverse_transform<avx2::Ops>,
                                  &avx2::multiply<avx2::Ops>,
-                                 &avx2::convolve<avx2::Ops>};
+                                 &avx2::convolve<avx2::Ops>,
+                                 &avx2::forward_bits<avx2::Ops>, &avx2::convolve_bits<avx2::Ops>};
     return kernels;
 }
 

@@ -4,6 +4,8 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 #include "ntt.hpp"
 
@@ -29,6 +31,13 @@ struct Ops {
     static V modulus() { return _mm512_set1_epi32(static_cast<int>(kModulus)); }
     static V load(const Word* p) { return _mm512_loadu_si512(p); }
     static void store(Word* p, V v) { _mm512_storeu_si512(p, v); }
+    static V zero() { return _mm512_setzero_si512(); }
+    // Lane i is `one` if bit 15 - i of `bits` is set, else 0: one test into a mask, one masked move.
+    static V from_bits(std::uint32_t bits, Word one) {
+        const V lane_bits = _mm512_set_epi32(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768);
+        const __mmask16 set = _mm512_test_epi32_mask(_mm512_set1_epi32(static_cast<int>(bits)), lane_bits);
+        return _mm512_maskz_mov_epi32(set, _mm512_set1_epi32(static_cast<int>(one)));
+    }
     // x mod p for x in [0, 2p): if x < p, x - p wraps above x and the minimum is x.
     static V reduce_once(V x) { return _mm512_min_epu32(x, _mm512_sub_epi32(x, modulus())); }
     // d + p if d, a difference of two words below p, wrapped below zero, else d: a wrapped d is at
@@ -175,7 +184,8 @@ namespace tfqkd::pp::ntt {
 const Kernels& avx512_kernels() noexcept {
     static const Kernels kernels{"avx512", &avx512::forward_transform<avx512::Ops>,
                                  &avx512::inverse_transform<avx512::Ops>, &avx512::multiply<avx512::Ops>,
-                                 &avx512::convolve<avx512::Ops>};
+                                 &avx512::convolve<avx512::Ops>,
+                                 &avx512::forward_bits<avx512::Ops>, &avx512::convolve_bits<avx512::Ops>};
     return kernels;
 }
 

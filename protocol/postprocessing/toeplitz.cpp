@@ -69,35 +69,6 @@ private:
     std::size_t capacity_ = 0;
 };
 
-// out[k] = one if bit (first + k) of `bits` is set, else 0, for k < count; bits outside
-// [0, total_bits) read as 0. Whole bytes are assembled from two source bytes when `first` is not
-// byte-aligned, so the loop is per byte, not per bit.
-void expand_bits(Word* out, std::size_t count, ByteSpan bits, std::uint64_t total_bits, std::int64_t first, Word one) {
-    const auto signed_count = static_cast<std::int64_t>(count);
-    const std::int64_t begin = std::clamp<std::int64_t>(-first, 0, signed_count);
-    const std::int64_t end = std::clamp<std::int64_t>(static_cast<std::int64_t>(total_bits) - first, begin, signed_count);
-    std::memset(out, 0, static_cast<std::size_t>(begin) * sizeof(Word));
-    // The eight words of each byte value, so that a source byte becomes one 32-byte copy.
-    Word table[256][8];
-    for (unsigned value = 0; value < 256; ++value)
-        for (unsigned b = 0; b < 8; ++b) table[value][b] = ((value >> (7 - b)) & 1U) != 0 ? one : 0;
-    std::int64_t k = begin;
-    auto position = static_cast<std::uint64_t>(first + begin);
-    const unsigned shift = static_cast<unsigned>(position % 8);
-    while (end - k >= 8) {
-        // Bits position .. position + 7 exist; with a shift they straddle bytes at and at + 1.
-        const auto at = static_cast<std::size_t>(position / 8);
-        unsigned value = static_cast<unsigned>(bits[at]) << shift;
-        if (shift != 0) value |= static_cast<unsigned>(bits[at + 1]) >> (8 - shift);
-        std::memcpy(out + k, table[value & 0xFFU], sizeof table[0]);
-        k += 8;
-        position += 8;
-    }
-    for (; k < end; ++k, ++position)
-        out[k] = ((static_cast<unsigned>(bits[static_cast<std::size_t>(position / 8)]) >> (7 - position % 8)) & 1U) != 0 ? one : 0;
-    std::memset(out + end, 0, static_cast<std::size_t>(signed_count - end) * sizeof(Word));
-}
-
 // How the l x n product is cut: blocks of `rows` outputs times `cols` inputs, each a cyclic
 // convolution of length 2^log2 >= cols + rows - 1 (the seed window of a block), so that nothing wraps.
 struct BlockPlan {
@@ -231,22 +202,22 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
         for (std::uint64_t c = 0; c < col_blocks; ++c) {
             // x_c, the input bits [c cols, (c + 1) cols); transformed once when there is one column block.
             if (!(col_blocks == 1 && r > 0)) {
-                expand_bits(ws.input.data(), static_cast<std::size_t>(cols), input_bytes, n,
-                            static_cast<std::int64_t>(c * cols), 1);
-                std::memset(ws.input.data() + cols, 0, (length - cols) * sizeof(Word));
-                kernels.forward(ws.input.data(), twiddles);
+                const ntt::BitSource bits{input_bytes.data(), n, static_cast<std::int64_t>(c * cols),
+                                          static_cast<std::size_t>(cols), 1};
+                kernels.forward_bits(ws.input.data(), bits, twiddles);
             }
             // The seed window whose Toeplitz block multiplies x_c into outputs [r rows, (r + 1) rows):
             // output i = r rows + i' and input j = c cols + j' meet at seed index
             // (r rows + n - (c + 1) cols) + (i' - j' + cols - 1), i.e. at convolution index i' + cols - 1.
+            // Only the window: further seed bits would wrap around the cyclic convolution. The kernels
+            // turn the bits into words (and the padding into zeros) inside their first pass.
             const std::int64_t first = static_cast<std::int64_t>(r * rows + n) - static_cast<std::int64_t>((c + 1) * cols);
-            // Only the window: further seed bits would wrap around the cyclic convolution.
-            expand_bits(ws.seed.data(), static_cast<std::size_t>(window), seed.bytes(), seed.size(), first, seed_one);
-            std::memset(ws.seed.data() + window, 0, (length - window) * sizeof(Word));
+            const ntt::BitSource window_bits{seed.bytes().data(), seed.size(), first, static_cast<std::size_t>(window),
+                                             seed_one};
             if (col_blocks == 1) {
-                kernels.convolve(ws.seed.data(), ws.input.data(), twiddles);
+                kernels.convolve_bits(ws.seed.data(), window_bits, ws.input.data(), twiddles);
             } else {
-                kernels.forward(ws.seed.data(), twiddles);
+                kernels.forward_bits(ws.seed.data(), window_bits, twiddles);
                 kernels.multiply(ws.product.data(), ws.seed.data(), ws.input.data(), length, c > 0);
             }
         }

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "base/rng.hpp"
@@ -81,6 +82,51 @@ TEST(Ntt, RoundTripAndPathsAgree) {
             for (std::size_t i = 0; i < n; ++i)
                 ASSERT_EQ(a[i], input[i] * std::uint64_t{n} % kModulus) << kernels->name << " N=" << n << " i=" << i;
         }
+    }
+}
+
+// The fused reads of bits: forward_bits and convolve_bits give the words of expand_bits followed by
+// forward and convolve, on every path, for sources that start before, inside and past the bits,
+// at unaligned bit offsets, with fewer words than the transform and ending inside a vector; at sizes
+// done in cache (2^6, 2^13) and with radix-8 passes (2^14, 2^16).
+TEST(Ntt, TransformsOfBitsEqualTransformsOfExpandedWords) {
+    CounterRng rng(77);
+    std::vector<unsigned char> bytes(5000);
+    for (unsigned char& b : bytes) b = static_cast<unsigned char>(rng.below(256));
+    const std::uint64_t total_bits = 8 * bytes.size() - 3;  // the last byte's low bits lie outside
+    for (unsigned log2 : {6U, 13U, 14U, 16U}) {
+        const std::size_t length = std::size_t{1} << log2;
+        std::vector<Word> b_hat(length);
+        for (Word& w : b_hat) w = static_cast<Word>(rng.below(kModulus));
+        const std::int64_t firsts[] = {0, 5, -3, -static_cast<std::int64_t>(length / 3), 12345, 39900, 40001};
+        for (const std::int64_t first : firsts) {
+            for (const std::size_t count : {length, length - 1, length / 2 + 7, std::size_t{1}, std::size_t{0}}) {
+                const BitSource source{bytes.data(), total_bits, first, count, 123456789U};
+                std::vector<Word> expected(length);
+                expand_bits(expected.data(), length, source);
+                std::vector<Word> expected_convolution = expected;
+                scalar_kernels().forward(expected.data(), twiddles(log2));
+                scalar_kernels().convolve(expected_convolution.data(), b_hat.data(), twiddles(log2));
+                for (const Kernels* kernels : supported_kernels()) {
+                    std::vector<Word> a(length, 0xDEADBEEFU);  // not initialised by the caller
+                    kernels->forward_bits(a.data(), source, twiddles(log2));
+                    ASSERT_EQ(a, expected) << kernels->name << " N=" << length << " first=" << first << " count=" << count;
+                    std::fill(a.begin(), a.end(), 0xDEADBEEFU);
+                    kernels->convolve_bits(a.data(), source, b_hat.data(), twiddles(log2));
+                    ASSERT_EQ(a, expected_convolution)
+                        << kernels->name << " N=" << length << " first=" << first << " count=" << count;
+                }
+            }
+        }
+    }
+    // expand_bits itself against the bit definition.
+    std::vector<Word> words(40);
+    expand_bits(words.data(), words.size(), BitSource{bytes.data(), 20, -4, 30, 9U});
+    for (std::size_t k = 0; k < words.size(); ++k) {
+        const std::int64_t position = static_cast<std::int64_t>(k) - 4;
+        const bool set = k < 30 && position >= 0 && position < 20 &&
+                         ((bytes[static_cast<std::size_t>(position) / 8] >> (7 - position % 8)) & 1U) != 0;
+        EXPECT_EQ(words[k], set ? 9U : 0U) << k;
     }
 }
 
