@@ -88,6 +88,14 @@ struct BitSource {
 // The words [0, length) of a BitSource, written out (the reference of the kernels' fused reads).
 void expand_bits(Word* out, std::size_t length, const BitSource& source) noexcept;
 
+// Where the parities of convolution words go: bit i of `bytes` (most significant first in each byte,
+// all zero on entry) becomes the parity of word first + i, for i < count.
+struct ParitySink {
+    unsigned char* bytes = nullptr;
+    std::size_t first = 0;
+    std::size_t count = 0;
+};
+
 // One instruction set's implementation of the three operations a convolution needs.
 struct Kernels {
     const char* name;
@@ -105,6 +113,12 @@ struct Kernels {
     // rather than in a pass of their own, and whole sub-blocks beyond `count` are never loaded.
     void (*forward_bits)(Word* a, const BitSource& source, const Twiddles& t);
     void (*convolve_bits)(Word* a, const BitSource& source, const Word* b_hat, const Twiddles& t);
+    // convolve_bits whose last pass writes the parities of the words to `out` instead of the words,
+    // and which leaves `a` and `b_hat` all zero (they held key-derived words): each block of b_hat is
+    // cleared once its product is taken, and the last pass stores zeros, so neither array needs a
+    // wiping pass of its own, nor the convolution a pass to read its parities.
+    void (*convolve_bits_parities)(Word* a, const BitSource& source, Word* b_hat, const Twiddles& t,
+                                   const ParitySink& out);
 };
 
 const Kernels& scalar_kernels() noexcept;

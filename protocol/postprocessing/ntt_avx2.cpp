@@ -25,6 +25,10 @@ struct Ops {
     static V modulus() { return _mm256_set1_epi32(static_cast<int>(kModulus)); }
     static V load(const Word* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
     static void store(Word* p, V v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+    // Lane i's parity in bit i: the low bit moved to the sign, then the signs gathered.
+    static std::uint32_t parities(V v) {
+        return static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v, 31))));
+    }
     static V zero() { return _mm256_setzero_si256(); }
     // Lane i is `one` if bit 7 - i of `bits` is set, else 0.
     static V from_bits(std::uint32_t bits, Word one) {
@@ -159,7 +163,8 @@ const Kernels& avx2_kernels() noexcept {
     static const Kernels kernels{"avx2", &avx2::forward_transform<avx2::Ops>, &avx2::inverse_transform<avx2::Ops>,
                                  &avx2::multiply<avx2::Ops>,
                                  &avx2::convolve<avx2::Ops>,
-                                 &avx2::forward_bits<avx2::Ops>, &avx2::convolve_bits<avx2::Ops>};
+                                 &avx2::forward_bits<avx2::Ops>, &avx2::convolve_bits<avx2::Ops>,
+                                 &avx2::convolve_bits_parities<avx2::Ops>};
     return kernels;
 }
 

@@ -31,6 +31,8 @@ struct Ops {
     static V modulus() { return _mm512_set1_epi32(static_cast<int>(kModulus)); }
     static V load(const Word* p) { return _mm512_loadu_si512(p); }
     static void store(Word* p, V v) { _mm512_storeu_si512(p, v); }
+    // Lane i's parity in bit i.
+    static std::uint32_t parities(V v) { return _mm512_test_epi32_mask(v, _mm512_set1_epi32(1)); }
     static V zero() { return _mm512_setzero_si512(); }
     // Lane i is `one` if bit 15 - i of `bits` is set, else 0: one test into a mask, one masked move.
     static V from_bits(std::uint32_t bits, Word one) {
@@ -185,7 +187,8 @@ const Kernels& avx512_kernels() noexcept {
     static const Kernels kernels{"avx512", &avx512::forward_transform<avx512::Ops>,
                                  &avx512::inverse_transform<avx512::Ops>, &avx512::multiply<avx512::Ops>,
                                  &avx512::convolve<avx512::Ops>,
-                                 &avx512::forward_bits<avx512::Ops>, &avx512::convolve_bits<avx512::Ops>};
+                                 &avx512::forward_bits<avx512::Ops>, &avx512::convolve_bits<avx512::Ops>,
+                                 &avx512::convolve_bits_parities<avx512::Ops>};
     return kernels;
 }
 

@@ -19,6 +19,8 @@ struct Ops {
 
     static V load(const Word* p) { return *p; }
     static void store(Word* p, V v) { *p = v; }
+    // Lane i's parity in bit i.
+    static std::uint32_t parities(V v) { return v & 1U; }
     static V zero() { return 0; }
     // One bit, the word of one lane.
     static V from_bits(std::uint32_t bits, Word one) { return bits != 0 ? one : 0; }
@@ -44,7 +46,8 @@ const Kernels& scalar_kernels() noexcept {
     static const Kernels kernels{"scalar", &scalar::forward_transform<scalar::Ops>,
                                  &scalar::inverse_transform<scalar::Ops>, &scalar::multiply<scalar::Ops>,
                                  &scalar::convolve<scalar::Ops>,
-                                 &scalar::forward_bits<scalar::Ops>, &scalar::convolve_bits<scalar::Ops>};
+                                 &scalar::forward_bits<scalar::Ops>, &scalar::convolve_bits<scalar::Ops>,
+                                 &scalar::convolve_bits_parities<scalar::Ops>};
     return kernels;
 }
 

@@ -194,6 +194,8 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
 
     SecretBits output(l);
     MutableByteSpan out = output.reveal_mutable();
+    // One block (the usual case): one convolution whose last pass writes the output bits itself.
+    const bool single = row_blocks == 1 && col_blocks == 1;
     const ByteSpan input_bytes = input.reveal();
     for (std::uint64_t r = 0; r < row_blocks; ++r) {
         // With one column block the product is convolved in the seed's array (the fused kernel);
@@ -214,13 +216,18 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
             const std::int64_t first = static_cast<std::int64_t>(r * rows + n) - static_cast<std::int64_t>((c + 1) * cols);
             const ntt::BitSource window_bits{seed.bytes().data(), seed.size(), first, static_cast<std::size_t>(window),
                                              seed_one};
-            if (col_blocks == 1) {
+            if (single) {
+                // The last pass writes the output bits and zeros; both arrays are left wiped.
+                const ntt::ParitySink sink{out.data(), static_cast<std::size_t>(cols - 1), static_cast<std::size_t>(l)};
+                kernels.convolve_bits_parities(ws.seed.data(), window_bits, ws.input.data(), twiddles, sink);
+            } else if (col_blocks == 1) {
                 kernels.convolve_bits(ws.seed.data(), window_bits, ws.input.data(), twiddles);
             } else {
                 kernels.forward_bits(ws.seed.data(), window_bits, twiddles);
                 kernels.multiply(ws.product.data(), ws.seed.data(), ws.input.data(), length, c > 0);
             }
         }
+        if (single) break;
         if (col_blocks > 1) kernels.inverse(ws.product.data(), twiddles);
         // Output bits [r rows, r rows + height): the parities of convolution entries cols - 1 onwards.
         // r rows is a multiple of 8 (rows is l when there is one row block, else a power of two >= 32).
@@ -234,6 +241,7 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
             out[first_byte + static_cast<std::size_t>(i / 8)] = static_cast<Byte>(value);
         }
     }
+    if (single) return output;  // the kernel left both arrays zero
     ws.input.wipe(length);
     if (col_blocks == 1) ws.seed.wipe(length);  // it held the convolution
     else ws.product.wipe(length);

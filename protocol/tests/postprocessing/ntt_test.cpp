@@ -86,7 +86,7 @@ TEST(Ntt, RoundTripAndPathsAgree) {
 }
 
 // The fused reads of bits: forward_bits and convolve_bits give the words of expand_bits followed by
-// forward and convolve, on every path, for sources that start before, inside and past the bits,
+// forward and convolve (and convolve_bits_parities their parities, wiping both arrays), on every path, for sources that start before, inside and past the bits,
 // at unaligned bit offsets, with fewer words than the transform and ending inside a vector; at sizes
 // done in cache (2^6, 2^13) and with radix-8 passes (2^14, 2^16).
 TEST(Ntt, TransformsOfBitsEqualTransformsOfExpandedWords) {
@@ -115,6 +115,24 @@ TEST(Ntt, TransformsOfBitsEqualTransformsOfExpandedWords) {
                     kernels->convolve_bits(a.data(), source, b_hat.data(), twiddles(log2));
                     ASSERT_EQ(a, expected_convolution)
                         << kernels->name << " N=" << length << " first=" << first << " count=" << count;
+                    // The parities of the convolution, at aligned and unaligned output offsets, and
+                    // both arrays left zero.
+                    const std::size_t sinks[][2] = {{0, length}, {3, length - 3}, {length / 3 + 5, 17}, {length - 1, 1}};
+                    for (const auto& window : sinks) {
+                        std::vector<unsigned char> bits((window[1] + 7) / 8 + 1, 0);
+                        std::vector<Word> b_copy = b_hat;
+                        std::fill(a.begin(), a.end(), 0xDEADBEEFU);
+                        kernels->convolve_bits_parities(a.data(), source, b_copy.data(), twiddles(log2),
+                                                        ParitySink{bits.data(), window[0], window[1]});
+                        for (std::size_t i = 0; i < window[1]; ++i)
+                            ASSERT_EQ((bits[i / 8] >> (7 - i % 8)) & 1U, expected_convolution[window[0] + i] & 1U)
+                                << kernels->name << " N=" << length << " first=" << first << " count=" << count
+                                << " sink at " << window[0] << " bit " << i;
+                        for (std::size_t i = window[1]; i < 8 * bits.size(); ++i)
+                            ASSERT_EQ((bits[i / 8] >> (7 - i % 8)) & 1U, 0U) << "bit past the sink " << i;
+                        ASSERT_TRUE(std::all_of(a.begin(), a.end(), [](Word w) { return w == 0; })) << kernels->name;
+                        ASSERT_TRUE(std::all_of(b_copy.begin(), b_copy.end(), [](Word w) { return w == 0; })) << kernels->name;
+                    }
                 }
             }
         }
