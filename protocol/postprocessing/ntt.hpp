@@ -119,6 +119,8 @@ struct Kernels {
     // wiping pass of its own, nor the convolution a pass to read its parities.
     void (*convolve_bits_parities)(Word* a, const BitSource& source, Word* b_hat, const Twiddles& t,
                                    const ParitySink& out);
+    // The inverse transform of `a` with its last pass writing the parities to `out` and zeros to `a`.
+    void (*inverse_parities)(Word* a, const Twiddles& t, const ParitySink& out);
 };
 
 const Kernels& scalar_kernels() noexcept;

@@ -164,7 +164,8 @@ const Kernels& avx2_kernels() noexcept {
                                  &avx2::multiply<avx2::Ops>,
                                  &avx2::convolve<avx2::Ops>,
                                  &avx2::forward_bits<avx2::Ops>, &avx2::convolve_bits<avx2::Ops>,
-                                 &avx2::convolve_bits_parities<avx2::Ops>};
+                                 &avx2::convolve_bits_parities<avx2::Ops>,
+                                 &avx2::inverse_parities<avx2::Ops>};
     return kernels;
 }
 

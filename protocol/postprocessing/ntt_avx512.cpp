@@ -188,7 +188,8 @@ const Kernels& avx512_kernels() noexcept {
                                  &avx512::inverse_transform<avx512::Ops>, &avx512::multiply<avx512::Ops>,
                                  &avx512::convolve<avx512::Ops>,
                                  &avx512::forward_bits<avx512::Ops>, &avx512::convolve_bits<avx512::Ops>,
-                                 &avx512::convolve_bits_parities<avx512::Ops>};
+                                 &avx512::convolve_bits_parities<avx512::Ops>,
+                                 &avx512::inverse_parities<avx512::Ops>};
     return kernels;
 }
 

@@ -47,7 +47,8 @@ const Kernels& scalar_kernels() noexcept {
                                  &scalar::inverse_transform<scalar::Ops>, &scalar::multiply<scalar::Ops>,
                                  &scalar::convolve<scalar::Ops>,
                                  &scalar::forward_bits<scalar::Ops>, &scalar::convolve_bits<scalar::Ops>,
-                                 &scalar::convolve_bits_parities<scalar::Ops>};
+                                 &scalar::convolve_bits_parities<scalar::Ops>,
+                                 &scalar::inverse_parities<scalar::Ops>};
     return kernels;
 }
 

@@ -200,7 +200,6 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
     for (std::uint64_t r = 0; r < row_blocks; ++r) {
         // With one column block the product is convolved in the seed's array (the fused kernel);
         // otherwise products of the column blocks are summed in `product` and transformed back once.
-        Word* result = col_blocks == 1 ? ws.seed.data() : ws.product.data();
         for (std::uint64_t c = 0; c < col_blocks; ++c) {
             // x_c, the input bits [c cols, (c + 1) cols); transformed once when there is one column block.
             if (!(col_blocks == 1 && r > 0)) {
@@ -228,12 +227,18 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
             }
         }
         if (single) break;
-        if (col_blocks > 1) kernels.inverse(ws.product.data(), twiddles);
         // Output bits [r rows, r rows + height): the parities of convolution entries cols - 1 onwards.
         // r rows is a multiple of 8 (rows is l when there is one row block, else a power of two >= 32).
         const std::uint64_t height = std::min(rows, l - r * rows);
-        const Word* entries = result + (cols - 1);
         const std::size_t first_byte = static_cast<std::size_t>(r * rows / 8);
+        if (col_blocks > 1) {
+            // The last inverse pass writes the bits and leaves the sum of products zero.
+            const ntt::ParitySink sink{out.data() + first_byte, static_cast<std::size_t>(cols - 1),
+                                       static_cast<std::size_t>(height)};
+            kernels.inverse_parities(ws.product.data(), twiddles, sink);
+            continue;
+        }
+        const Word* entries = ws.seed.data() + (cols - 1);  // one column block, several row blocks
         for (std::uint64_t i = 0; i < height; i += 8) {
             unsigned value = 0;
             const std::uint64_t bits_here = std::min<std::uint64_t>(8, height - i);
@@ -241,10 +246,12 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
             out[first_byte + static_cast<std::size_t>(i / 8)] = static_cast<Byte>(value);
         }
     }
-    if (single) return output;  // the kernel left both arrays zero
+    // What the kernels did not leave zero: with one block they left both arrays zero; with several
+    // column blocks the sum of products is zero but the input's transform is not (the seed array
+    // then holds a transform of public seed bits only).
+    if (single) return output;
     ws.input.wipe(length);
     if (col_blocks == 1) ws.seed.wipe(length);  // it held the convolution
-    else ws.product.wipe(length);
     return output;
 }
 

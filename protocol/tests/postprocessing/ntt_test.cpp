@@ -65,7 +65,7 @@ TEST(Ntt, ForwardTransformIsTheDefinitionInBitReversedOrder) {
 }
 
 // Inverse after forward is N times the identity, on every path and at sizes that use the radix-8
-// passes; and all paths give the same words.
+// passes; all paths give the same words; inverse_parities gives their parities and wipes the array.
 TEST(Ntt, RoundTripAndPathsAgree) {
     for (unsigned log2 : {6U, 13U, 14U, 16U, 19U}) {
         const std::size_t n = std::size_t{1} << log2;
@@ -78,9 +78,17 @@ TEST(Ntt, RoundTripAndPathsAgree) {
             std::vector<Word> a = input;
             kernels->forward(a.data(), twiddles(log2));
             ASSERT_EQ(a, reference) << kernels->name << " N=" << n;
+            std::vector<Word> b = a;
             kernels->inverse(a.data(), twiddles(log2));
             for (std::size_t i = 0; i < n; ++i)
                 ASSERT_EQ(a[i], input[i] * std::uint64_t{n} % kModulus) << kernels->name << " N=" << n << " i=" << i;
+            // inverse_parities: the same words' parities from bit offset 5 on (an unaligned sink), and
+            // the array left zero.
+            std::vector<unsigned char> bits((n - 5 + 7) / 8, 0);
+            kernels->inverse_parities(b.data(), twiddles(log2), ParitySink{bits.data(), 5, n - 5});
+            for (std::size_t i = 0; i < n - 5; ++i)
+                ASSERT_EQ((bits[i / 8] >> (7 - i % 8)) & 1U, a[5 + i] & 1U) << kernels->name << " N=" << n << " bit " << i;
+            ASSERT_TRUE(std::all_of(b.begin(), b.end(), [](Word w) { return w == 0; })) << kernels->name << " N=" << n;
         }
     }
 }
