@@ -96,7 +96,7 @@ struct ParitySink {
     std::size_t count = 0;
 };
 
-// One instruction set's implementation of the three operations a convolution needs.
+// One instruction set's implementation of the operations a convolution needs.
 struct Kernels {
     const char* name;
     // In place, length 2^t.log2.
