@@ -87,7 +87,7 @@ TEST(Ntt, RoundTripAndPathsAgree) {
             std::vector<unsigned char> bits((n - 5 + 7) / 8, 0);
             kernels->inverse_parities(b.data(), twiddles(log2), ParitySink{bits.data(), 5, n - 5});
             for (std::size_t i = 0; i < n - 5; ++i)
-                ASSERT_EQ((bits[i / 8] >> (7 - i % 8)) & 1U, a[5 + i] & 1U) << kernels->name << " N=" << n << " bit " << i;
+                ASSERT_EQ((static_cast<unsigned>(bits[i / 8]) >> (7 - i % 8)) & 1U, a[5 + i] & 1U) << kernels->name << " N=" << n << " bit " << i;
             ASSERT_TRUE(std::all_of(b.begin(), b.end(), [](Word w) { return w == 0; })) << kernels->name << " N=" << n;
         }
     }
@@ -133,11 +133,11 @@ TEST(Ntt, TransformsOfBitsEqualTransformsOfExpandedWords) {
                         kernels->convolve_bits_parities(a.data(), source, b_copy.data(), twiddles(log2),
                                                         ParitySink{bits.data(), window[0], window[1]});
                         for (std::size_t i = 0; i < window[1]; ++i)
-                            ASSERT_EQ((bits[i / 8] >> (7 - i % 8)) & 1U, expected_convolution[window[0] + i] & 1U)
+                            ASSERT_EQ((static_cast<unsigned>(bits[i / 8]) >> (7 - i % 8)) & 1U, expected_convolution[window[0] + i] & 1U)
                                 << kernels->name << " N=" << length << " first=" << first << " count=" << count
                                 << " sink at " << window[0] << " bit " << i;
                         for (std::size_t i = window[1]; i < 8 * bits.size(); ++i)
-                            ASSERT_EQ((bits[i / 8] >> (7 - i % 8)) & 1U, 0U) << "bit past the sink " << i;
+                            ASSERT_EQ((static_cast<unsigned>(bits[i / 8]) >> (7 - i % 8)) & 1U, 0U) << "bit past the sink " << i;
                         ASSERT_TRUE(std::all_of(a.begin(), a.end(), [](Word w) { return w == 0; })) << kernels->name;
                         ASSERT_TRUE(std::all_of(b_copy.begin(), b_copy.end(), [](Word w) { return w == 0; })) << kernels->name;
                     }
@@ -151,7 +151,7 @@ TEST(Ntt, TransformsOfBitsEqualTransformsOfExpandedWords) {
     for (std::size_t k = 0; k < words.size(); ++k) {
         const std::int64_t position = static_cast<std::int64_t>(k) - 4;
         const bool set = k < 30 && position >= 0 && position < 20 &&
-                         ((bytes[static_cast<std::size_t>(position) / 8] >> (7 - position % 8)) & 1U) != 0;
+                         ((static_cast<unsigned>(bytes[static_cast<std::size_t>(position) / 8]) >> (7 - position % 8)) & 1U) != 0;
         EXPECT_EQ(words[k], set ? 9U : 0U) << k;
     }
 }
