@@ -74,7 +74,29 @@ struct Twiddles {
 // public constants, not secrets). Thread-safe.
 const Twiddles& twiddles(unsigned log2);
 
-// One instruction set's implementation of the three operations a convolution needs.
+// A 0/1 vector given by bits: word k (k < length) is `one` if bit (first + k) of `bytes` is set
+// (bits most significant first in each byte, as in PackedBits), else 0; bits outside
+// [0, total_bits) and words at k >= count read as 0. `first` may be negative.
+struct BitSource {
+    const unsigned char* bytes = nullptr;
+    std::uint64_t total_bits = 0;
+    std::int64_t first = 0;
+    std::size_t count = 0;
+    Word one = 1;
+};
+
+// The words [0, length) of a BitSource, written out (the reference of the kernels' fused reads).
+void expand_bits(Word* out, std::size_t length, const BitSource& source) noexcept;
+
+// Where the parities of convolution words go: bit i of `bytes` (most significant first in each byte,
+// all zero on entry) becomes the parity of word first + i, for i < count.
+struct ParitySink {
+    unsigned char* bytes = nullptr;
+    std::size_t first = 0;
+    std::size_t count = 0;
+};
+
+// One instruction set's implementation of the operations a convolution needs.
 struct Kernels {
     const char* name;
     // In place, length 2^t.log2.
@@ -86,6 +108,19 @@ struct Kernels {
     // a <- inverse(forward(a) * b_hat * 2^-32): the three steps fused block by block (same result as
     // calling them in turn). b_hat is a forward transform.
     void (*convolve)(Word* a, const Word* b_hat, const Twiddles& t);
+    // The same two operations on the vector of a BitSource, written to `a` (length 2^t.log2), which
+    // need not be initialised: the bits are turned into words inside the first pass of the transform
+    // rather than in a pass of their own, and whole sub-blocks beyond `count` are never loaded.
+    void (*forward_bits)(Word* a, const BitSource& source, const Twiddles& t);
+    void (*convolve_bits)(Word* a, const BitSource& source, const Word* b_hat, const Twiddles& t);
+    // convolve_bits whose last pass writes the parities of the words to `out` instead of the words,
+    // and which leaves `a` and `b_hat` all zero (they held key-derived words): each block of b_hat is
+    // cleared once its product is taken, and the last pass stores zeros, so neither array needs a
+    // wiping pass of its own, nor the convolution a pass to read its parities.
+    void (*convolve_bits_parities)(Word* a, const BitSource& source, Word* b_hat, const Twiddles& t,
+                                   const ParitySink& out);
+    // The inverse transform of `a` with its last pass writing the parities to `out` and zeros to `a`.
+    void (*inverse_parities)(Word* a, const Twiddles& t, const ParitySink& out);
 };
 
 const Kernels& scalar_kernels() noexcept;

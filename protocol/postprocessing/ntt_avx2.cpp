@@ -3,6 +3,8 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 #include "ntt.hpp"
 
@@ -23,10 +25,23 @@ struct Ops {
     static V modulus() { return _mm256_set1_epi32(static_cast<int>(kModulus)); }
     static V load(const Word* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
     static void store(Word* p, V v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+    // Lane i's parity in bit i: the low bit moved to the sign, then the signs gathered.
+    static std::uint32_t parities(V v) {
+        return static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v, 31))));
+    }
+    static V zero() { return _mm256_setzero_si256(); }
+    // Lane i is `one` if bit 7 - i of `bits` is set, else 0.
+    static V from_bits(std::uint32_t bits, Word one) {
+        const V lane_bits = _mm256_setr_epi32(128, 64, 32, 16, 8, 4, 2, 1);
+        const V set = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(static_cast<int>(bits)), lane_bits), lane_bits);
+        return _mm256_and_si256(set, _mm256_set1_epi32(static_cast<int>(one)));
+    }
     static V reduce_once(V x) { return _mm256_min_epu32(x, _mm256_sub_epi32(x, modulus())); }
     static V add(V x, V y) { return reduce_once(_mm256_add_epi32(x, y)); }
     static V sub_lazy(V x, V y) { return _mm256_sub_epi32(_mm256_add_epi32(x, modulus()), y); }
-    static V sub(V x, V y) { return reduce_once(sub_lazy(x, y)); }
+    // See the AVX-512 path: d + p if the difference d of two words below p wrapped, else d.
+    static V fix_difference(V d) { return _mm256_min_epu32(d, _mm256_add_epi32(d, modulus())); }
+    static V sub(V x, V y) { return fix_difference(_mm256_sub_epi32(x, y)); }
 
     // Montgomery product; see the AVX-512 path for the lane bookkeeping.
     static V mul(V a, V w) {
@@ -39,7 +54,7 @@ struct Ops {
         const V d_even = _mm256_sub_epi64(t_even, _mm256_mul_epu32(m_even, p));
         const V d_odd = _mm256_sub_epi64(t_odd, _mm256_mul_epu32(m_odd, p));
         const V r = _mm256_blend_epi32(_mm256_srli_epi64(d_even, 32), d_odd, 0xAA);
-        return reduce_once(_mm256_add_epi32(r, p));
+        return fix_difference(r);
     }
 
     // Layers with half 4, 2, 1 inside a 16-word block held in A (words 0..7) and B (8..15). The
@@ -147,7 +162,10 @@ namespace tfqkd::pp::ntt {
 const Kernels& avx2_kernels() noexcept {
     static const Kernels kernels{"avx2", &avx2::forward_transform<avx2::Ops>, &avx2::inverse_transform<avx2::Ops>,
                                  &avx2::multiply<avx2::Ops>,
-                                 &avx2::convolve<avx2::Ops>};
+                                 &avx2::convolve<avx2::Ops>,
+                                 &avx2::forward_bits<avx2::Ops>, &avx2::convolve_bits<avx2::Ops>,
+                                 &avx2::convolve_bits_parities<avx2::Ops>,
+                                 &avx2::inverse_parities<avx2::Ops>};
     return kernels;
 }
 

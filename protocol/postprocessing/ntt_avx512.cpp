@@ -4,6 +4,8 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 #include "ntt.hpp"
 
@@ -29,17 +31,37 @@ struct Ops {
     static V modulus() { return _mm512_set1_epi32(static_cast<int>(kModulus)); }
     static V load(const Word* p) { return _mm512_loadu_si512(p); }
     static void store(Word* p, V v) { _mm512_storeu_si512(p, v); }
+    // Lane i's parity in bit i.
+    static std::uint32_t parities(V v) { return _mm512_test_epi32_mask(v, _mm512_set1_epi32(1)); }
+    static V zero() { return _mm512_setzero_si512(); }
+    // Lane i is `one` if bit 15 - i of `bits` is set, else 0: one test into a mask, one masked move.
+    static V from_bits(std::uint32_t bits, Word one) {
+        const V lane_bits = _mm512_set_epi32(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768);
+        const __mmask16 set = _mm512_test_epi32_mask(_mm512_set1_epi32(static_cast<int>(bits)), lane_bits);
+        return _mm512_maskz_mov_epi32(set, _mm512_set1_epi32(static_cast<int>(one)));
+    }
     // x mod p for x in [0, 2p): if x < p, x - p wraps above x and the minimum is x.
     static V reduce_once(V x) { return _mm512_min_epu32(x, _mm512_sub_epi32(x, modulus())); }
+    // d + p if d, a difference of two words below p, wrapped below zero, else d: a wrapped d is at
+    // least 2^32 - p > p while d + p (mod 2^32) is then below p, and an unwrapped d is below d + p,
+    // so the minimum picks the right one. Two instructions instead of adding p and reducing (three).
+    static V fix_difference(V d) { return _mm512_min_epu32(d, _mm512_add_epi32(d, modulus())); }
     static V add(V x, V y) { return reduce_once(_mm512_add_epi32(x, y)); }
     static V sub_lazy(V x, V y) { return _mm512_sub_epi32(_mm512_add_epi32(x, modulus()), y); }
-    static V sub(V x, V y) { return reduce_once(sub_lazy(x, y)); }
+    static V sub(V x, V y) { return fix_difference(_mm512_sub_epi32(x, y)); }
 
     // Montgomery product, as montgomery_multiply: the even lanes and the odd lanes each give eight
     // 64-bit products; the high halves of t - m p are merged back into one vector. The odd words
     // are moved down with vpshufd rather than a 64-bit shift: 512-bit shifts and multiplies share
     // port 0 on Intel cores, the shuffle runs on port 5, and port 0 is this loop's bottleneck.
+    // The low halves of t and m p are equal, so the high half of the 64-bit difference t - m p is
+    // hi(t) - hi(m p) mod 2^32, in (-p, p): one two-source permutation gathers the high halves of
+    // the even and odd differences, and fix_difference brings the result into [0, p).
     static V odd_words_down(V x) { return _mm512_shuffle_epi32(x, static_cast<_MM_PERM_ENUM>(0xF5)); }
+    static V high_halves() {
+        // Lane 2i: word 2i + 1 of the even differences; lane 2i + 1: word 2i + 1 of the odd ones.
+        return _mm512_set_epi32(31, 15, 29, 13, 27, 11, 25, 9, 23, 7, 21, 5, 19, 3, 17, 1);
+    }
     static V mul(V a, V w) {
         const V p = modulus();
         const V p_inverse = _mm512_set1_epi32(static_cast<int>(kModulusInverse));
@@ -49,9 +71,7 @@ struct Ops {
         const V m_odd = _mm512_mul_epu32(t_odd, p_inverse);
         const V d_even = _mm512_sub_epi64(t_even, _mm512_mul_epu32(m_even, p));
         const V d_odd = _mm512_sub_epi64(t_odd, _mm512_mul_epu32(m_odd, p));
-        // Odd lanes: the high half of d_odd is already in place; even lanes: move d_even's down.
-        const V r = _mm512_mask_blend_epi32(static_cast<__mmask16>(0xAAAA), odd_words_down(d_even), d_odd);
-        return reduce_once(_mm512_add_epi32(r, p));
+        return fix_difference(_mm512_permutex2var_epi32(d_even, high_halves(), d_odd));
     }
 
     // Layers with half 8, 4, 2, 1 pair words of the same 32-word block held in two vectors A
@@ -166,7 +186,10 @@ namespace tfqkd::pp::ntt {
 const Kernels& avx512_kernels() noexcept {
     static const Kernels kernels{"avx512", &avx512::forward_transform<avx512::Ops>,
                                  &avx512::inverse_transform<avx512::Ops>, &avx512::multiply<avx512::Ops>,
-                                 &avx512::convolve<avx512::Ops>};
+                                 &avx512::convolve<avx512::Ops>,
+                                 &avx512::forward_bits<avx512::Ops>, &avx512::convolve_bits<avx512::Ops>,
+                                 &avx512::convolve_bits_parities<avx512::Ops>,
+                                 &avx512::inverse_parities<avx512::Ops>};
     return kernels;
 }
 

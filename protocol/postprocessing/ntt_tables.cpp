@@ -56,6 +56,15 @@ const Twiddles& twiddles(unsigned log2) {
     return *slot;
 }
 
+void expand_bits(Word* out, std::size_t length, const BitSource& source) noexcept {
+    for (std::size_t k = 0; k < length; ++k) {
+        const std::int64_t position = source.first + static_cast<std::int64_t>(k);
+        const bool inside = k < source.count && position >= 0 && static_cast<std::uint64_t>(position) < source.total_bits;
+        const auto at = static_cast<std::uint64_t>(position);
+        out[k] = inside && ((static_cast<unsigned>(source.bytes[at / 8]) >> (7 - at % 8)) & 1U) != 0 ? source.one : 0;
+    }
+}
+
 bool cpu_has_avx2() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
     // libgcc's and compiler-rt's feature tests include the operating system's support for the

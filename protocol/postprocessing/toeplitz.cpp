@@ -69,35 +69,6 @@ private:
     std::size_t capacity_ = 0;
 };
 
-// out[k] = one if bit (first + k) of `bits` is set, else 0, for k < count; bits outside
-// [0, total_bits) read as 0. Whole bytes are assembled from two source bytes when `first` is not
-// byte-aligned, so the loop is per byte, not per bit.
-void expand_bits(Word* out, std::size_t count, ByteSpan bits, std::uint64_t total_bits, std::int64_t first, Word one) {
-    const auto signed_count = static_cast<std::int64_t>(count);
-    const std::int64_t begin = std::clamp<std::int64_t>(-first, 0, signed_count);
-    const std::int64_t end = std::clamp<std::int64_t>(static_cast<std::int64_t>(total_bits) - first, begin, signed_count);
-    std::memset(out, 0, static_cast<std::size_t>(begin) * sizeof(Word));
-    // The eight words of each byte value, so that a source byte becomes one 32-byte copy.
-    Word table[256][8];
-    for (unsigned value = 0; value < 256; ++value)
-        for (unsigned b = 0; b < 8; ++b) table[value][b] = ((value >> (7 - b)) & 1U) != 0 ? one : 0;
-    std::int64_t k = begin;
-    auto position = static_cast<std::uint64_t>(first + begin);
-    const unsigned shift = static_cast<unsigned>(position % 8);
-    while (end - k >= 8) {
-        // Bits position .. position + 7 exist; with a shift they straddle bytes at and at + 1.
-        const auto at = static_cast<std::size_t>(position / 8);
-        unsigned value = static_cast<unsigned>(bits[at]) << shift;
-        if (shift != 0) value |= static_cast<unsigned>(bits[at + 1]) >> (8 - shift);
-        std::memcpy(out + k, table[value & 0xFFU], sizeof table[0]);
-        k += 8;
-        position += 8;
-    }
-    for (; k < end; ++k, ++position)
-        out[k] = ((static_cast<unsigned>(bits[static_cast<std::size_t>(position / 8)]) >> (7 - position % 8)) & 1U) != 0 ? one : 0;
-    std::memset(out + end, 0, static_cast<std::size_t>(signed_count - end) * sizeof(Word));
-}
-
 // How the l x n product is cut: blocks of `rows` outputs times `cols` inputs, each a cyclic
 // convolution of length 2^log2 >= cols + rows - 1 (the seed window of a block), so that nothing wraps.
 struct BlockPlan {
@@ -223,39 +194,51 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
 
     SecretBits output(l);
     MutableByteSpan out = output.reveal_mutable();
+    // One block (the usual case): one convolution whose last pass writes the output bits itself.
+    const bool single = row_blocks == 1 && col_blocks == 1;
     const ByteSpan input_bytes = input.reveal();
     for (std::uint64_t r = 0; r < row_blocks; ++r) {
         // With one column block the product is convolved in the seed's array (the fused kernel);
         // otherwise products of the column blocks are summed in `product` and transformed back once.
-        Word* result = col_blocks == 1 ? ws.seed.data() : ws.product.data();
         for (std::uint64_t c = 0; c < col_blocks; ++c) {
             // x_c, the input bits [c cols, (c + 1) cols); transformed once when there is one column block.
             if (!(col_blocks == 1 && r > 0)) {
-                expand_bits(ws.input.data(), static_cast<std::size_t>(cols), input_bytes, n,
-                            static_cast<std::int64_t>(c * cols), 1);
-                std::memset(ws.input.data() + cols, 0, (length - cols) * sizeof(Word));
-                kernels.forward(ws.input.data(), twiddles);
+                const ntt::BitSource bits{input_bytes.data(), n, static_cast<std::int64_t>(c * cols),
+                                          static_cast<std::size_t>(cols), 1};
+                kernels.forward_bits(ws.input.data(), bits, twiddles);
             }
             // The seed window whose Toeplitz block multiplies x_c into outputs [r rows, (r + 1) rows):
             // output i = r rows + i' and input j = c cols + j' meet at seed index
             // (r rows + n - (c + 1) cols) + (i' - j' + cols - 1), i.e. at convolution index i' + cols - 1.
+            // Only the window: further seed bits would wrap around the cyclic convolution. The kernels
+            // turn the bits into words (and the padding into zeros) inside their first pass.
             const std::int64_t first = static_cast<std::int64_t>(r * rows + n) - static_cast<std::int64_t>((c + 1) * cols);
-            // Only the window: further seed bits would wrap around the cyclic convolution.
-            expand_bits(ws.seed.data(), static_cast<std::size_t>(window), seed.bytes(), seed.size(), first, seed_one);
-            std::memset(ws.seed.data() + window, 0, (length - window) * sizeof(Word));
-            if (col_blocks == 1) {
-                kernels.convolve(ws.seed.data(), ws.input.data(), twiddles);
+            const ntt::BitSource window_bits{seed.bytes().data(), seed.size(), first, static_cast<std::size_t>(window),
+                                             seed_one};
+            if (single) {
+                // The last pass writes the output bits and zeros; both arrays are left wiped.
+                const ntt::ParitySink sink{out.data(), static_cast<std::size_t>(cols - 1), static_cast<std::size_t>(l)};
+                kernels.convolve_bits_parities(ws.seed.data(), window_bits, ws.input.data(), twiddles, sink);
+            } else if (col_blocks == 1) {
+                kernels.convolve_bits(ws.seed.data(), window_bits, ws.input.data(), twiddles);
             } else {
-                kernels.forward(ws.seed.data(), twiddles);
+                kernels.forward_bits(ws.seed.data(), window_bits, twiddles);
                 kernels.multiply(ws.product.data(), ws.seed.data(), ws.input.data(), length, c > 0);
             }
         }
-        if (col_blocks > 1) kernels.inverse(ws.product.data(), twiddles);
+        if (single) break;
         // Output bits [r rows, r rows + height): the parities of convolution entries cols - 1 onwards.
         // r rows is a multiple of 8 (rows is l when there is one row block, else a power of two >= 32).
         const std::uint64_t height = std::min(rows, l - r * rows);
-        const Word* entries = result + (cols - 1);
         const std::size_t first_byte = static_cast<std::size_t>(r * rows / 8);
+        if (col_blocks > 1) {
+            // The last inverse pass writes the bits and leaves the sum of products zero.
+            const ntt::ParitySink sink{out.data() + first_byte, static_cast<std::size_t>(cols - 1),
+                                       static_cast<std::size_t>(height)};
+            kernels.inverse_parities(ws.product.data(), twiddles, sink);
+            continue;
+        }
+        const Word* entries = ws.seed.data() + (cols - 1);  // one column block, several row blocks
         for (std::uint64_t i = 0; i < height; i += 8) {
             unsigned value = 0;
             const std::uint64_t bits_here = std::min<std::uint64_t>(8, height - i);
@@ -263,9 +246,12 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
             out[first_byte + static_cast<std::size_t>(i / 8)] = static_cast<Byte>(value);
         }
     }
+    // What the kernels did not leave zero: with one block they left both arrays zero; with several
+    // column blocks the sum of products is zero but the input's transform is not (the seed array
+    // then holds a transform of public seed bits only).
+    if (single) return output;
     ws.input.wipe(length);
     if (col_blocks == 1) ws.seed.wipe(length);  // it held the convolution
-    else ws.product.wipe(length);
     return output;
 }
 

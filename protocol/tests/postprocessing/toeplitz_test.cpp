@@ -84,6 +84,14 @@ TEST(Toeplitz, BlockedProductEqualsTheNaiveProduct) {
     }
 }
 
+// Blocks large enough for the radix-8 passes (2^14 words), whose first pass reads the bits of the
+// input and of seed windows that start at unaligned and negative offsets.
+TEST(Toeplitz, BlockedProductWithRadix8PassesEqualsTheNaiveProduct) {
+    const std::uint64_t sizes[][2] = {{9000, 101}, {10000, 6400}, {12001, 4500}};
+    for (NttPath path : supported_paths())
+        for (const auto& size : sizes) expect_matches_naive(size[0], size[1], 11, {path, 14});
+}
+
 // Large blocks: every supported path gives the same bits, and sampled rows equal the definition.
 TEST(Toeplitz, PathsAgreeOnLargeBlocks) {
     const std::uint64_t n = (1U << 20) + 12345;
