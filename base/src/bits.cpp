@@ -1,5 +1,7 @@
 #include "base/bits.hpp"
 
+#include "base/secret.hpp"
+
 #include <bit>
 
 namespace tfqkd {
@@ -15,6 +17,12 @@ void PackedBits::resize(std::uint64_t size) {
     size_ = size;
     // Keep the padding bits zero so that equality and the wire form stay canonical.
     if (size_ % 8 != 0) bytes_.back() &= static_cast<Byte>(0xFFU << (8 - size_ % 8));
+}
+
+void PackedBits::wipe() noexcept {
+    secure_wipe(bytes_.data(), bytes_.size());
+    bytes_.clear();
+    size_ = 0;
 }
 
 std::uint64_t PackedBits::popcount() const noexcept {

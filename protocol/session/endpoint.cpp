@@ -108,6 +108,18 @@ std::variant<wire::Message, Failure> Endpoint::open(ByteSpan input) {
     return std::move(*message);
 }
 
+std::variant<wire::Tag, Failure> Endpoint::pool_tag(ByteSpan message, PoolSide side) {
+    if (failure_) return *failure_;
+    if (!tagged_) return fail(Reason::internal_error, "a key confirmation needs the peer channel's pools");
+    auto tag = pp::authentication_tag(message, side == PoolSide::send ? send_pool_ : receive_pool_);
+    if (!tag) {
+        if (pp::is_pool_exhausted(tag.error()))
+            return fail(Reason::auth_pool_exhausted, "the key confirmation: " + tag.error().to_string());
+        return fail(Reason::internal_error, tag.error().to_string());
+    }
+    return *tag;
+}
+
 void Endpoint::replenish(const SecretBits& send_bits, const SecretBits& receive_bits) {
     send_pool_.replenish(send_bits);
     receive_pool_.replenish(receive_bits);

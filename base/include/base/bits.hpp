@@ -35,6 +35,11 @@ public:
     // The number of one bits.
     std::uint64_t popcount() const noexcept;
 
+    // Overwrites the bits with zeros by a write the optimiser keeps (secure_wipe) and empties the
+    // string. For the places that must hold key material in this public-data type because an
+    // interface takes it (Cascade's keys, the parties' raw keys): they call it when done.
+    void wipe() noexcept;
+
     // Reads `count` packed bits; rejects a non-zero padding bit as non_canonical.
     [[nodiscard]] static bool read(Reader& r, std::string_view field, std::uint64_t count, PackedBits& out);
     void write(Writer& w) const { w.bytes(bytes_); }

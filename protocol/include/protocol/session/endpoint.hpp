@@ -62,6 +62,12 @@ public:
     // The pools' remaining bits (0 on a relay channel).
     std::uint64_t send_pool_bits() const noexcept { return send_pool_.available_bits(); }
     std::uint64_t receive_pool_bits() const noexcept { return receive_pool_.available_bits(); }
+    // A Wegman-Carter tag over `message` from the next bits of the send or the receive pool, for the
+    // key confirmation (docs/protocol.md 3.4): each party keys its confirmation from the pool of the
+    // other direction, so that both ends debit every pool in the same order. Errors: the pool's
+    // (auth_pool_exhausted), or a relay channel (internal_error).
+    enum class PoolSide : std::uint8_t { send, receive };
+    std::variant<wire::Tag, Failure> pool_tag(ByteSpan message, PoolSide side);
     // Key bits to add to the pools (from generated key, docs/postprocessing.md "Authentication").
     void replenish(const SecretBits& send_bits, const SecretBits& receive_bits);
 

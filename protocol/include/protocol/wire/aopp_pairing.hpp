@@ -22,6 +22,8 @@ struct AoppPairing {
     };
 
     std::uint64_t block_id = 0;
+    std::uint64_t bob_zeros = 0;  // TEMPORARY: the codec change is on branch aopp-counts
+    std::uint64_t bob_ones = 0;
     std::vector<Pair> pairs;
 
     static Result<AoppPairing> read(Reader& reader);

@@ -1,0 +1,956 @@
+// Alice, Bob and Charlie: protocol/party/party.hpp, docs/protocol.md.
+#include "protocol/party/party.hpp"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <type_traits>
+
+#include "base/writer.hpp"
+#include "protocol/cascade.hpp"
+#include "protocol/party/sifting.hpp"
+#include "protocol/postprocessing/authentication.hpp"
+#include "protocol/postprocessing/toeplitz.hpp"
+#include "protocol/postprocessing/verification.hpp"
+#include "security/cal19.hpp"
+#include "security/pm.hpp"
+#include "security/sns.hpp"
+
+namespace tfqkd::party {
+
+using protocol::CascadeConfig;
+using protocol::CascadeCorrector;
+using protocol::CascadeResponder;
+using protocol::CascadeSchedule;
+using protocol::ReconciliationState;
+
+using Reason = wire::Abort::Reason;
+using wire::MessageType;
+using wire::Role;
+
+// ---- randomness ---------------------------------------------------------------------------------
+
+std::uint64_t RandomSource::next_u64() {
+    std::array<Byte, 8> b{};
+    fill(b);
+    std::uint64_t v = 0;
+    for (Byte x : b) v = (v << 8) | x;
+    return v;
+}
+
+std::uint64_t RandomSource::below(std::uint64_t bound) {
+    __extension__ using u128 = unsigned __int128;
+    return static_cast<std::uint64_t>((static_cast<u128>(next_u64()) * bound) >> 64);
+}
+
+void SeededRandom::fill(MutableByteSpan out) {
+    std::size_t i = 0;
+    while (i < out.size()) {
+        std::uint64_t v = rng_.next();
+        for (int k = 0; k < 8 && i < out.size(); ++k, v >>= 8) out[i++] = static_cast<Byte>(v);
+    }
+}
+
+namespace {
+
+// The protocol parameters of a session_params message, as the security layer reads them. The wire
+// carries no k (phase_match_slices): sessions match exact slices (and exactly opposite ones).
+security::ProtocolParameters protocol_of(const wire::SessionParams& p) {
+    security::ProtocolParameters out;
+    out.family = static_cast<security::Family>(p.family);
+    out.aopp = (p.capabilities & wire::SessionParams::kCapAopp) != 0;
+    const auto convert = [](const std::vector<wire::SessionParams::Setting>& in) {
+        std::vector<security::Setting> settings;
+        for (const auto& s : in)
+            settings.push_back({s.window == wire::SessionParams::Window::x ? security::Window::x : security::Window::z,
+                                s.intensity, s.probability});
+        return settings;
+    };
+    out.alice = convert(p.alice_settings);
+    out.bob = convert(p.bob_settings);
+    out.phase_slices = p.phase_slices;
+    out.phase_match_slices = 0;
+    out.pulses = p.pulse_count;
+    return out;
+}
+
+security::SecurityParameters security_of(const wire::SessionParams& p, double eps_smooth) {
+    security::SecurityParameters s;
+    s.eps_cor = p.eps_cor;
+    s.eps_pa = p.eps_pa;
+    s.eps_pe = p.eps_pe;
+    s.eps_smooth = eps_smooth;
+    s.eps_total = p.eps_total;
+    return s;
+}
+
+std::array<Byte, 32> sha256(ByteSpan data) {
+    std::array<Byte, 32> out{};
+    SHA256(data.data(), data.size(), out.data());
+    return out;
+}
+
+// The certified length of the family; the counts carry the measured leakage when known.
+Result<security::KeyLength> certify(const security::ProtocolParameters& protocol,
+                                    const security::SecurityParameters& security, const security::CountStatistics& counts) {
+    security::SnsOptions options;
+    options.analysis = security::Analysis::finite;
+    switch (protocol.family) {
+        case security::Family::sns: return security::sns_key_length(protocol, security, counts, options);
+        case security::Family::pm: return security::pm_key_length(protocol, security, counts, options);
+        case security::Family::cal19: return security::cal19_key_length(protocol, security, counts, options);
+        case security::Family::mode_pairing: break;
+    }
+    return make_error(Errc::invalid_argument, "session", "family", "mode pairing does not run as a session");
+}
+
+// What the key confirmation tags: a label, the session, the block, the key's length and bits.
+Bytes confirmation_message(std::uint64_t session_id, std::uint64_t block_id, const SecretBits& key) {
+    Bytes out;
+    Writer w(out, "key_confirmation");
+    static constexpr std::string_view kLabel = "tfqkd key confirmation v1";
+    w.bytes(ByteSpan(reinterpret_cast<const Byte*>(kLabel.data()), kLabel.size()));
+    w.u64(session_id);
+    w.u64(block_id);
+    w.u64(key.size());
+    w.bytes(key.reveal());
+    return out;
+}
+
+void wipe_bytes(Bytes& b) {
+    secure_wipe(b.data(), b.size());
+    b.clear();
+}
+
+std::uint64_t ceil_log2_plus_one(std::uint64_t n) {
+    // ceil(log2(n + 1)): the bits that name one of n + 1 values.
+    return static_cast<std::uint64_t>(std::bit_width(n));
+}
+
+}  // namespace
+
+// ---- Alice and Bob --------------------------------------------------------------------------------
+
+struct TrustedParty::Impl {
+    TrustedPartyConfig config;
+    std::unique_ptr<RandomSource> random;
+    security::ProtocolParameters protocol;
+    security::SecurityParameters security;
+    security::ChoiceSource choices;
+    session::Endpoint peer;
+    session::Endpoint relay;
+    Role self;
+    Role other;
+    State state = State::idle;
+    const Transition* row = nullptr;
+    std::optional<Failure> failure;
+    std::optional<pp::FinalKey> key;
+    PartySummary summary;
+    std::vector<Outgoing> outgoing;
+    std::uint64_t last_activity = 0;
+    std::uint64_t block_id = 0;
+    Bytes params_payload;  // as Alice encoded it (the digest's input)
+
+    // Alice: which acks are in.
+    bool ack_bob = false, ack_charlie = false;
+    // The reports so far.
+    std::uint64_t next_slot = 0;
+    std::vector<wire::DetectionReport::Click> clicks;
+    std::vector<EventChoice> mine;  // secret: the party's choices per event
+    bool reports_complete = false;
+    std::optional<wire::SiftingAnnouncement> early_sifting;  // Bob: Alice's, before his reports were complete
+    PublicRecord record;
+    Sifted sifted;
+    PackedBits raw;       // secret: the raw key bits of the key events
+    PackedBits reconciled;  // secret: error correction's input (after AOPP)
+    std::vector<wire::AoppPairing::Pair> pairs;
+    std::optional<CascadeResponder> responder;
+    std::optional<CascadeCorrector> corrector;
+    SecretBits corrected;  // secret: the key after error correction (Bob), or Alice's reconciled key
+    std::uint64_t certified_bits = 0;
+    pp::EpsilonTerms epsilon;
+
+    Impl(TrustedPartyConfig c, std::unique_ptr<RandomSource> r, security::ProtocolParameters p,
+         security::ChoiceSource ch, session::Endpoint pe, session::Endpoint re)
+        : config(std::move(c)), random(std::move(r)), protocol(std::move(p)), choices(ch), peer(std::move(pe)),
+          relay(std::move(re)), self(config.role), other(config.role == Role::alice ? Role::bob : Role::alice) {
+        security = security_of(config.params, config.eps_smooth);
+        block_id = config.params.block_id;
+    }
+
+    ~Impl() { wipe_secrets(); }
+
+    bool alice() const { return self == Role::alice; }
+    security::Party party() const { return alice() ? security::Party::alice : security::Party::bob; }
+
+    void wipe_secrets() {
+        if (!mine.empty()) secure_wipe(mine.data(), mine.size() * sizeof(EventChoice));
+        mine.clear();
+        raw.wipe();
+        reconciled.wipe();
+        corrected.clear();
+        responder.reset();
+        corrector.reset();
+    }
+
+    // ---- the table ----
+    bool enter(const Input& input) {
+        if (state == State::done || state == State::aborted) {
+            // Terminal: frames that arrive after the end are ignored (an abort crossing a key
+            // confirmation, a late report); the outcome stands.
+            return false;
+        }
+        row = find_transition(self, state, input);
+        if (row == nullptr) {
+            const std::string what = input.event == Event::message
+                                         ? std::string(wire::message_type_name(input.type)) + " from " +
+                                               std::string(wire::role_name(input.from))
+                                         : std::string("a local event");
+            fail({Reason::unexpected_message, what + " in state " + std::string(state_name(state))});
+            return false;
+        }
+        return true;
+    }
+
+    void move_to(State next, std::uint64_t now) {
+        if (row == nullptr || (row->next & state_bit(next)) == 0) {
+            fail({Reason::internal_error, "the move from " + std::string(state_name(state)) + " to " +
+                                              std::string(state_name(next)) + " is not in the transition table"});
+            return;
+        }
+        state = next;
+        summary.history.emplace_back(next, now);
+    }
+
+    void fail(Failure f, std::uint64_t now = 0) {
+        if (state == State::aborted) return;
+        failure = f;
+        // Tell the others why, on every channel still open. An endpoint that has failed (a bad tag,
+        // an exhausted pool) cannot seal, and that is right: the peer then times out, and Charlie,
+        // whose channel is untagged, still hears the reason.
+        const wire::Message abort = session::abort_message(block_id, f);
+        if (auto frame = peer.seal(abort); std::holds_alternative<Bytes>(frame))
+            outgoing.push_back({other, std::get<Bytes>(std::move(frame))});
+        if (auto frame = relay.seal(abort); std::holds_alternative<Bytes>(frame))
+            outgoing.push_back({Role::charlie, std::get<Bytes>(std::move(frame))});
+        end(now);
+    }
+
+    // Ends the block without a key: nothing more is sent or output, every secret is wiped.
+    void end(std::uint64_t now) {
+        state = State::aborted;
+        summary.history.emplace_back(State::aborted, now);
+        key.reset();
+        wipe_secrets();
+    }
+
+    void send(Role to, const wire::Message& m) {
+        if (state == State::aborted) return;
+        session::Endpoint& e = to == Role::charlie ? relay : peer;
+        auto frame = e.seal(m);
+        if (std::holds_alternative<Failure>(frame)) {
+            fail(std::get<Failure>(frame));
+            return;
+        }
+        Bytes bytes = std::get<Bytes>(std::move(frame));
+        ++summary.frames_sent;
+        summary.bytes_sent += bytes.size();
+        if (to != Role::charlie) {
+            summary.authentication_bits_used += pp::kAuthenticationBitsPerTag;
+            epsilon.authentication += pp::authentication_epsilon(bytes.size() - wire::kTagSize).value();
+        }
+        outgoing.push_back({to, std::move(bytes)});
+    }
+
+    // ---- inputs ----
+    void start(std::uint64_t now) {
+        if (!enter({Event::start})) return;
+        last_activity = now;
+        auto payload = wire::encode_message(wire::Message{config.params});
+        if (!payload) return fail({Reason::internal_error, payload.error().to_string()}, now);
+        params_payload = std::move(*payload);
+        move_to(State::awaiting_acks, now);
+        send(Role::bob, config.params);
+        send(Role::charlie, config.params);
+    }
+
+    void tick(std::uint64_t now) {
+        if (state == State::done || state == State::aborted) return;
+        if (now < last_activity || now - last_activity < config.timeout_ns) return;
+        if (!enter({Event::timeout})) return;
+        fail({Reason::timeout, "no frame for " + std::to_string((now - last_activity) / 1'000'000) + " ms in state " +
+                                   std::string(state_name(state))},
+             now);
+    }
+
+    void receive(Role from, ByteSpan frame, std::uint64_t now) {
+        if (state == State::done || state == State::aborted) return;
+        if (from == self) return fail({Reason::protocol_violation, "a frame from the party itself"}, now);
+        session::Endpoint& e = from == Role::charlie ? relay : peer;
+        auto opened = e.open(frame);
+        if (std::holds_alternative<Failure>(opened)) return fail(std::get<Failure>(opened), now);
+        ++summary.frames_received;
+        summary.bytes_received += frame.size();
+        if (from != Role::charlie) {
+            summary.authentication_bits_used += pp::kAuthenticationBitsPerTag;
+            epsilon.authentication += pp::authentication_epsilon(frame.size() - wire::kTagSize).value();
+        }
+        last_activity = now;
+        const wire::Message& message = std::get<wire::Message>(opened);
+        const MessageType type = wire::type_of(message);
+        if (!enter({Event::message, type, from})) return;
+        std::visit([&](const auto& m) { handle(from, m, now); }, message);
+        if (state == State::aborted) return;
+        // Every handler moves; staying without a move_to is allowed only where the row allows the
+        // same state (checked here so that a handler cannot skip the table).
+        if ((row->next & state_bit(state)) == 0 && state != State::aborted)
+            fail({Reason::internal_error, "state " + std::string(state_name(state)) + " not allowed by the row"}, now);
+    }
+
+    // The block id every payload starts with.
+    template <class M>
+    bool same_block(const M& m, std::uint64_t now) {
+        if (m.block_id == block_id) return true;
+        fail({Reason::unexpected_message, std::string(M::kName) + " about block " + std::to_string(m.block_id) +
+                                              ", not block " + std::to_string(block_id)},
+             now);
+        return false;
+    }
+
+    template <class M>
+    void handle(Role, const M&, std::uint64_t now) {
+        // The table admitted a message type no handler takes: a bug of this file.
+        fail({Reason::internal_error, std::string("no handler for ") + std::string(M::kName)}, now);
+    }
+
+    void handle(Role from, const wire::Abort& m, std::uint64_t now) {
+        // An abort received is not answered: its sender has ended the block already.
+        failure = Failure{m.reason, std::string(wire::role_name(from)) + " aborted: " + m.detail};
+        end(now);
+    }
+
+    void handle(Role, const wire::SessionParams& m, std::uint64_t now) {
+        // Bob: the proposal must be his configuration, byte for byte.
+        if (!(m == config.params))
+            return fail({Reason::parameter_mismatch, "session_params differ from this party's configuration"}, now);
+        auto payload = wire::encode_message(wire::Message{m});
+        if (!payload) return fail({Reason::internal_error, payload.error().to_string()}, now);
+        wire::SessionParamsAck ack;
+        ack.block_id = m.block_id;
+        ack.params_digest = sha256(*payload);
+        ack.capabilities = m.capabilities;
+        move_to(State::collecting_reports, now);
+        send(Role::alice, ack);
+    }
+
+    void handle(Role from, const wire::SessionParamsAck& m, std::uint64_t now) {
+        if (!same_block(m, now)) return;
+        const auto digest = sha256(params_payload);
+        if (!constant_time_equal(digest, m.params_digest))
+            return fail({Reason::parameter_mismatch, std::string(wire::role_name(from)) +
+                                                         " acknowledged other session parameters (digest differs)"},
+                        now);
+        if (from == Role::bob) {
+            if (ack_bob) return fail({Reason::protocol_violation, "a second ack from bob"}, now);
+            if (m.capabilities != config.params.capabilities)
+                return fail({Reason::parameter_mismatch, "bob accepted capabilities other than those proposed"}, now);
+            ack_bob = true;
+        } else {
+            if (ack_charlie) return fail({Reason::protocol_violation, "a second ack from charlie"}, now);
+            ack_charlie = true;
+        }
+        move_to(ack_bob && ack_charlie ? State::collecting_reports : State::awaiting_acks, now);
+    }
+
+    void handle(Role, const wire::DetectionReport& m, std::uint64_t now) {
+        if (!same_block(m, now)) return;
+        // Charlie is untrusted: the report is checked for form (the codec did), for continuing the
+        // block where the previous one ended, and for staying inside it.
+        if (m.first_slot != next_slot)
+            return fail({Reason::protocol_violation, "detection_report starts at slot " + std::to_string(m.first_slot) +
+                                                         "; the block continues at slot " + std::to_string(next_slot)},
+                        now);
+        if (m.first_slot + m.slot_count > protocol.pulses)
+            return fail({Reason::protocol_violation, "detection_report covers slots beyond the block's " +
+                                                         std::to_string(protocol.pulses)},
+                        now);
+        if (clicks.size() + m.slots.size() > config.max_events)
+            return fail({Reason::protocol_violation, "more events than this party accepts (" +
+                                                         std::to_string(config.max_events) + ")"},
+                        now);
+        for (std::size_t i = 0; i < m.slots.size(); ++i) {
+            const security::SlotChoice c = choices.at(m.slots[i]);
+            mine.push_back({c.setting, c.bit, c.slice});
+            clicks.push_back(m.clicks[i]);
+        }
+        next_slot = m.first_slot + m.slot_count;
+        reports_complete = next_slot == protocol.pulses;
+        summary.events = clicks.size();
+        if (!reports_complete) return move_to(State::collecting_reports, now);
+        record.clicks = clicks;
+        if (alice()) {
+            move_to(State::awaiting_peer_sifting, now);
+            record.alice_windows = windows_of(protocol, party(), mine);
+            send(Role::bob, wire::SiftingAnnouncement{block_id, record.alice_windows});
+            return;
+        }
+        if (!early_sifting) return move_to(State::awaiting_peer_sifting, now);
+        const wire::SiftingAnnouncement s = std::move(*early_sifting);
+        early_sifting.reset();
+        bob_answers_sifting(s, now);
+    }
+
+    void handle(Role, const wire::SiftingAnnouncement& m, std::uint64_t now) {
+        if (!same_block(m, now)) return;
+        if (!alice() && state == State::collecting_reports) {
+            if (early_sifting) return fail({Reason::protocol_violation, "a second sifting_announcement"}, now);
+            early_sifting = m;
+            return move_to(State::collecting_reports, now);
+        }
+        if (alice()) {
+            if (auto ok = check_windows(m.windows, clicks.size(), "sifting_announcement"); !ok)
+                return fail({Reason::protocol_violation, ok.error().to_string()}, now);
+            record.bob_windows = m.windows;
+            record.alice_entries = decoy_entries(protocol.family, record.alice_windows, record.bob_windows, mine);
+            move_to(State::awaiting_peer_decoys, now);
+            send(Role::bob, wire::DecoyAnnouncement{block_id, record.alice_entries});
+            return;
+        }
+        bob_answers_sifting(m, now);
+    }
+
+    void bob_answers_sifting(const wire::SiftingAnnouncement& m, std::uint64_t now) {
+        if (auto ok = check_windows(m.windows, clicks.size(), "sifting_announcement"); !ok)
+            return fail({Reason::protocol_violation, ok.error().to_string()}, now);
+        record.alice_windows = m.windows;
+        record.bob_windows = windows_of(protocol, party(), mine);
+        move_to(State::awaiting_peer_decoys, now);
+        send(Role::alice, wire::SiftingAnnouncement{block_id, record.bob_windows});
+    }
+
+    void handle(Role, const wire::DecoyAnnouncement& m, std::uint64_t now) {
+        if (!same_block(m, now)) return;
+        const security::Party peer_party = alice() ? security::Party::bob : security::Party::alice;
+        if (auto ok = check_entries(protocol, peer_party, record.alice_windows, record.bob_windows, m.entries); !ok)
+            return fail({Reason::protocol_violation, ok.error().to_string()}, now);
+        if (alice()) {
+            record.bob_entries = m.entries;
+        } else {
+            record.alice_entries = m.entries;
+            record.bob_entries = decoy_entries(protocol.family, record.alice_windows, record.bob_windows, mine);
+            send(Role::alice, wire::DecoyAnnouncement{block_id, record.bob_entries});
+        }
+        auto s = sift(protocol, record);
+        if (!s) return fail({Reason::internal_error, s.error().to_string()}, now);
+        sifted = std::move(*s);
+        summary.key_events = sifted.key_events.size();
+        raw = raw_key_bits(protocol, party(), sifted, record, mine);
+        // The choices are no longer needed: what is secret of them now lives in the raw key.
+        secure_wipe(mine.data(), mine.size() * sizeof(EventChoice));
+        mine.clear();
+        mine.shrink_to_fit();
+        if (protocol.aopp) {
+            if (alice()) return move_to(State::awaiting_pairing, now);
+            bob_pairs(now);
+            return;
+        }
+        reconciled = std::move(raw);
+        if (!check_length_before_ec(now)) return;
+        begin_reconciliation(now);
+    }
+
+    // The no_key check: the certified length with nothing disclosed yet.
+    bool check_length_before_ec(std::uint64_t now) {
+        security::CountStatistics counts = sifted.counts;
+        counts.key.ec_leakage_bits = static_cast<double>(summary.extra_leaked_bits);
+        auto length = certify(protocol, security, counts);
+        if (!length) {
+            fail({Reason::parameter_mismatch, "the statistics cannot be certified: " + length.error().to_string()}, now);
+            return false;
+        }
+        summary.certified_bits_before_ec = length->bits;
+        if (length->bits == 0) {
+            fail({Reason::no_key, "the certified length is zero before error correction" +
+                                      (length->zero_reason.empty() ? std::string() : ": " + length->zero_reason)},
+                 now);
+            return false;
+        }
+        return true;
+    }
+
+    // Bob, SNS with AOPP: pairs a random bit 0 with a random bit 1 of his raw key, as many as he can.
+    void bob_pairs(std::uint64_t now) {
+        std::vector<std::uint32_t> zeros, ones;
+        for (std::size_t k = 0; k < raw.size(); ++k) (raw.get(k) ? ones : zeros).push_back(static_cast<std::uint32_t>(k));
+        // Uniformly random choice and matching (docs/security.md 4.5, C6): shuffle both lists and
+        // pair them in order (Fisher-Yates with the party's randomness).
+        const auto shuffle = [&](std::vector<std::uint32_t>& v) {
+            for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[random->below(i)]);
+        };
+        shuffle(zeros);
+        shuffle(ones);
+        const std::size_t g = std::min(zeros.size(), ones.size());
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> keyed;  // key positions
+        keyed.reserve(g);
+        for (std::size_t i = 0; i < g; ++i) keyed.emplace_back(std::min(zeros[i], ones[i]), std::max(zeros[i], ones[i]));
+        std::sort(keyed.begin(), keyed.end());
+        wire::AoppPairing msg;
+        msg.block_id = block_id;
+        msg.pairs.reserve(g);
+        for (const auto& [a, b] : keyed) msg.pairs.push_back({sifted.key_events[a], sifted.key_events[b]});
+        aopp_set_counts(msg, zeros.size(), ones.size());
+        summary.aopp = {static_cast<double>(zeros.size()), static_cast<double>(ones.size()), static_cast<double>(g)};
+        secure_wipe(zeros.data(), zeros.size() * sizeof(std::uint32_t));
+        secure_wipe(ones.data(), ones.size() * sizeof(std::uint32_t));
+        pairs = msg.pairs;
+        move_to(State::awaiting_parity, now);
+        send(Role::alice, msg);
+    }
+
+    // The raw-key counts Bob announces with his pairs (docs/wire-format.md 5.8).
+    static void aopp_set_counts(wire::AoppPairing& msg, std::uint64_t zeros, std::uint64_t ones) {
+        msg.bob_zeros = zeros;
+        msg.bob_ones = ones;
+    }
+
+    // Position of each key event in the raw key, for the pair checks.
+    std::vector<std::uint32_t> key_positions() const {
+        std::vector<std::uint32_t> pos(clicks.size(), UINT32_MAX);
+        for (std::size_t k = 0; k < sifted.key_events.size(); ++k) pos[sifted.key_events[k]] = static_cast<std::uint32_t>(k);
+        return pos;
+    }
+
+    void handle(Role, const wire::AoppPairing& m, std::uint64_t now) {
+        if (!same_block(m, now)) return;
+        const std::uint64_t n_t = sifted.key_events.size();
+        if (m.bob_zeros + m.bob_ones != n_t)
+            return fail({Reason::protocol_violation, "aopp_pairing counts " + std::to_string(m.bob_zeros) + " + " +
+                                                         std::to_string(m.bob_ones) + " raw bits; the sifted key has " +
+                                                         std::to_string(n_t)},
+                        now);
+        if (m.pairs.size() != std::min(m.bob_zeros, m.bob_ones))
+            return fail({Reason::protocol_violation, "aopp_pairing pairs " + std::to_string(m.pairs.size()) +
+                                                         " bits; AOPP pairs as many as the rarer value allows"},
+                        now);
+        const auto pos = key_positions();
+        std::vector<bool> used(n_t, false);
+        PackedBits parities(m.pairs.size());
+        reconciled = PackedBits();
+        for (std::size_t i = 0; i < m.pairs.size(); ++i) {
+            const auto [first, second] = m.pairs[i];
+            if (first >= pos.size() || second >= pos.size() || pos[first] == UINT32_MAX || pos[second] == UINT32_MAX)
+                return fail({Reason::protocol_violation, "aopp_pairing pair " + std::to_string(i) +
+                                                             " names an event that is not a key event"},
+                            now);
+            const std::uint32_t a = pos[first], b = pos[second];
+            if (used[a] || used[b])
+                return fail({Reason::protocol_violation,
+                             "aopp_pairing pair " + std::to_string(i) + " reuses an event of an earlier pair"},
+                            now);
+            used[a] = used[b] = true;
+            const bool parity = raw.get(a) != raw.get(b);
+            parities.set(i, parity);
+            if (parity) reconciled.push_back(raw.get(a));
+        }
+        summary.aopp = {static_cast<double>(m.bob_zeros), static_cast<double>(m.bob_ones),
+                        static_cast<double>(m.pairs.size())};
+        pairs = m.pairs;
+        if (!aopp_statistics(parities, now)) return;
+        move_to(State::reconciling, now);
+        send(Role::bob, wire::AoppParity{block_id, parities});
+        if (state != State::aborted) begin_reconciliation(now);
+    }
+
+    void handle(Role, const wire::AoppParity& m, std::uint64_t now) {
+        if (!same_block(m, now)) return;
+        if (m.parities.size() != pairs.size())
+            return fail({Reason::protocol_violation, "aopp_parity has " + std::to_string(m.parities.size()) +
+                                                         " parities for " + std::to_string(pairs.size()) + " pairs"},
+                        now);
+        const auto pos = key_positions();
+        reconciled = PackedBits();
+        for (std::size_t i = 0; i < pairs.size(); ++i)
+            if (m.parities.get(i)) reconciled.push_back(raw.get(pos[pairs[i].first]));
+        if (!aopp_statistics(m.parities, now)) return;
+        move_to(State::reconciling, now);
+        begin_reconciliation(now);
+    }
+
+    // After AOPP: the key counts describe the surviving pairs; the announced raw-key counts are
+    // leakage (docs/protocol.md 3.3).
+    bool aopp_statistics(const PackedBits& parities, std::uint64_t now) {
+        sifted.counts.aopp = summary.aopp;
+        sifted.counts.key.effective = static_cast<double>(parities.popcount());
+        summary.extra_leaked_bits = ceil_log2_plus_one(sifted.key_events.size());
+        raw.wipe();
+        return check_length_before_ec(now);
+    }
+
+    CascadeConfig cascade_config() const {
+        CascadeConfig c;
+        c.block_id = block_id;
+        // Public: the permutations only need to be unpredictable before the keys are fixed, and the
+        // session id is fresh per session.
+        c.shuffle_seed = CounterRng(config.session_id, block_id).at(0);
+        return c;
+    }
+
+    void begin_reconciliation(std::uint64_t now) {
+        summary.reconciled_bits = reconciled.size();
+        CascadeConfig c = cascade_config();
+        auto schedule = CascadeSchedule::demystifying(reconciled.size(), config.cascade_qber_estimate);
+        if (!schedule) return fail({Reason::internal_error, schedule.error().to_string()}, now);
+        c.schedule = std::move(*schedule);
+        if (alice()) {
+            auto r = CascadeResponder::create(c, reconciled);
+            if (!r) return fail({Reason::internal_error, r.error().to_string()}, now);
+            responder.emplace(std::move(*r));
+            if (state != State::reconciling) move_to(State::reconciling, now);
+            return;
+        }
+        auto k = CascadeCorrector::create(c, reconciled);
+        if (!k) return fail({Reason::internal_error, k.error().to_string()}, now);
+        corrector.emplace(std::move(*k));
+        if (state != State::reconciling) move_to(State::reconciling, now);
+        for (auto& q : corrector->take_queries()) send(Role::alice, q);
+    }
+
+    void handle(Role, const wire::CascadeParityQuery& m, std::uint64_t now) {
+        auto reply = responder->answer(m);
+        if (!reply) return fail({Reason::protocol_violation, reply.error().to_string()}, now);
+        summary.disclosed_bits = responder->disclosed_bits();
+        move_to(State::reconciling, now);
+        send(Role::bob, *reply);
+    }
+
+    void handle(Role, const wire::CascadeParityReply& m, std::uint64_t now) {
+        if (auto ok = corrector->receive_reply(m); !ok)
+            return fail({Reason::protocol_violation, ok.error().to_string()}, now);
+        summary.disclosed_bits = corrector->disclosed_bits();
+        summary.round_trips = corrector->round_trips();
+        summary.corrected_bits = corrector->corrected_bits();
+        if (corrector->state() != ReconciliationState::finished) {
+            move_to(State::reconciling, now);
+            for (auto& q : corrector->take_queries()) send(Role::alice, q);
+            return;
+        }
+        auto key_bits = corrector->corrected_key();
+        if (!key_bits) return fail({Reason::internal_error, key_bits.error().to_string()}, now);
+        corrected = SecretBits::copy_of(*key_bits);
+        key_bits->wipe();
+        reconciled.wipe();
+        corrector.reset();
+        pp::PolyHashKey seed{};
+        random->fill(seed);
+        move_to(State::awaiting_amplification, now);
+        send(Role::alice, pp::make_verification(block_id, corrected, seed));
+    }
+
+    void handle(Role, const wire::Verification& m, std::uint64_t now) {
+        corrected = SecretBits::copy_of(reconciled);
+        reconciled.wipe();
+        summary.disclosed_bits = responder->disclosed_bits();
+        responder.reset();
+        if (auto ok = pp::check_verification(m, block_id, corrected); !ok) {
+            const bool mismatch = ok.error().field == "tag";
+            return fail({mismatch ? Reason::verification_failed : Reason::protocol_violation, ok.error().to_string()},
+                        now);
+        }
+        if (!certify_final(now)) return;
+        wire::PrivacyAmplification pa;
+        pa.block_id = block_id;
+        pa.input_bits = static_cast<std::uint32_t>(corrected.size());
+        pa.output_bits = static_cast<std::uint32_t>(certified_bits);
+        pa.seed = PackedBits(corrected.size() + certified_bits - 1);
+        // The seed is public but must be uniform and chosen after the keys are fixed.
+        {
+            Bytes seed_bytes(PackedBits::byte_count(pa.seed.size()));
+            random->fill(seed_bytes);
+            for (std::uint64_t i = 0; i < pa.seed.size(); ++i)
+                pa.seed.set(i, ((seed_bytes[i / 8] >> (7 - i % 8)) & 1U) != 0);
+        }
+        if (!amplify(pa, now)) return;
+        move_to(State::awaiting_confirmation, now);
+        send(Role::bob, pa);
+    }
+
+    // The final certification, with the bits error correction disclosed.
+    bool certify_final(std::uint64_t now) {
+        security::CountStatistics counts = sifted.counts;
+        counts.key.ec_leakage_bits = static_cast<double>(summary.disclosed_bits + summary.extra_leaked_bits);
+        auto length = certify(protocol, security, counts);
+        if (!length) {
+            fail({Reason::internal_error, "certification failed: " + length.error().to_string()}, now);
+            return false;
+        }
+        summary.counts = counts;
+        summary.certified = *length;
+        certified_bits = std::min<std::uint64_t>(length->bits, corrected.size());
+        if (certified_bits == 0) {
+            fail({Reason::qber_too_high, "the certified length after error correction is zero (" +
+                                             std::to_string(summary.disclosed_bits) + " bits disclosed)"},
+                 now);
+            return false;
+        }
+        epsilon.correctness = pp::verification_epsilon(corrected.size()).value();
+        epsilon.secrecy = security.eps_pa + security.eps_smooth;
+        epsilon.parameter_estimation = length->breakdown.estimates * security.eps_pe;
+        return true;
+    }
+
+    bool amplify(const wire::PrivacyAmplification& pa, std::uint64_t now) {
+        pp::ToeplitzHasher hasher;
+        auto out = hasher.hash(pa.seed, corrected, pa.output_bits);
+        if (!out) {
+            fail({Reason::internal_error, out.error().to_string()}, now);
+            return false;
+        }
+        pp::KeyMetadata meta;
+        meta.session_id = config.session_id;
+        meta.block_id = block_id;
+        meta.length_bits = pa.output_bits;
+        meta.reconciled_bits = corrected.size();
+        meta.leaked_bits = summary.disclosed_bits + summary.extra_leaked_bits + pp::kVerificationLeakedBits;
+        meta.epsilon = epsilon;
+        auto final_key = pp::FinalKey::make(meta, std::move(*out));
+        if (!final_key) {
+            fail({Reason::internal_error, final_key.error().to_string()}, now);
+            return false;
+        }
+        key.emplace(std::move(*final_key));
+        corrected.clear();
+        return true;
+    }
+
+    void handle(Role, const wire::PrivacyAmplification& m, std::uint64_t now) {
+        if (!same_block(m, now)) return;
+        if (m.input_bits != corrected.size())
+            return fail({Reason::parameter_mismatch, "privacy_amplification input_bits " + std::to_string(m.input_bits) +
+                                                         " differs from the corrected key's " +
+                                                         std::to_string(corrected.size())},
+                        now);
+        if (!certify_final(now)) return;
+        if (m.output_bits != certified_bits)
+            return fail({Reason::parameter_mismatch, "privacy_amplification output_bits " +
+                                                         std::to_string(m.output_bits) +
+                                                         " differs from the certified length " +
+                                                         std::to_string(certified_bits)},
+                        now);
+        if (!amplify(m, now)) return;
+        // Bob confirms first, keyed from the receive pool (docs/protocol.md 3.4).
+        auto tag = confirmation(session::Endpoint::PoolSide::receive, now);
+        if (!tag) return;
+        move_to(State::awaiting_confirmation, now);
+        send(Role::alice, wire::KeyConfirmation{block_id, static_cast<std::uint32_t>(key->metadata().length_bits), *tag});
+    }
+
+    std::optional<wire::Tag> confirmation(session::Endpoint::PoolSide side, std::uint64_t now) {
+        Bytes message = confirmation_message(config.session_id, block_id, key->bits());
+        auto tag = peer.pool_tag(message, side);
+        wipe_bytes(message);
+        if (std::holds_alternative<Failure>(tag)) {
+            fail(std::get<Failure>(tag), now);
+            return std::nullopt;
+        }
+        summary.authentication_bits_used += pp::kAuthenticationBitsPerTag;
+        return std::get<wire::Tag>(tag);
+    }
+
+    void handle(Role, const wire::KeyConfirmation& m, std::uint64_t now) {
+        if (!same_block(m, now)) return;
+        if (m.key_bits != key->metadata().length_bits)
+            return fail({Reason::verification_failed, "key_confirmation for a key of " + std::to_string(m.key_bits) +
+                                                          " bits; this party's has " +
+                                                          std::to_string(key->metadata().length_bits)},
+                        now);
+        // The peer keyed its confirmation from the pool of the other direction: Bob from the
+        // Alice -> Bob pool (Alice's send pool), Alice from the Bob -> Alice pool (Bob's send pool).
+        auto expected = confirmation(session::Endpoint::PoolSide::send, now);
+        if (!expected) return;
+        if (!constant_time_equal(*expected, m.confirmation))
+            return fail({Reason::verification_failed, "key_confirmation does not match this party's key"}, now);
+        if (alice()) {
+            auto mine_tag = confirmation(session::Endpoint::PoolSide::receive, now);
+            if (!mine_tag) return;
+            send(Role::bob,
+                 wire::KeyConfirmation{block_id, static_cast<std::uint32_t>(key->metadata().length_bits), *mine_tag});
+            if (state == State::aborted) return;
+        }
+        move_to(State::done, now);
+    }
+};
+
+Result<TrustedParty> TrustedParty::create(TrustedPartyConfig config, std::unique_ptr<RandomSource> random) {
+    constexpr std::string_view kParty = "party";
+    if (config.role != Role::alice && config.role != Role::bob)
+        return make_error(Errc::invalid_argument, kParty, "role", "a trusted party is alice or bob");
+    if (!random) return make_error(Errc::invalid_argument, kParty, "random", "a random source is needed");
+    TFQKD_TRY(config.params.check());
+    const security::ProtocolParameters protocol = protocol_of(config.params);
+    TFQKD_TRY(check_session_protocol(protocol));
+    auto choices = security::ChoiceSource::create(
+        protocol, config.role == Role::alice ? security::Party::alice : security::Party::bob, config.choice_seed);
+    if (!choices) return choices.error();
+    const bool alice = config.role == Role::alice;
+    const Role other = alice ? Role::bob : Role::alice;
+    pp::KeyPool a2b(std::move(config.pools.alice_to_bob));
+    pp::KeyPool b2a(std::move(config.pools.bob_to_alice));
+    auto peer = alice ? session::Endpoint::peer(Role::alice, other, config.session_id, std::move(a2b), std::move(b2a))
+                      : session::Endpoint::peer(Role::bob, other, config.session_id, std::move(b2a), std::move(a2b));
+    auto relay = session::Endpoint::relay(config.role, Role::charlie, config.session_id);
+    auto impl = std::make_unique<Impl>(std::move(config), std::move(random), protocol, *choices, std::move(peer),
+                                       std::move(relay));
+    impl->summary.history.emplace_back(State::idle, 0);
+    return TrustedParty(std::move(impl));
+}
+
+TrustedParty::TrustedParty(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TrustedParty::TrustedParty(TrustedParty&&) noexcept = default;
+TrustedParty& TrustedParty::operator=(TrustedParty&&) noexcept = default;
+TrustedParty::~TrustedParty() = default;
+
+void TrustedParty::start(std::uint64_t now_ns) { impl_->start(now_ns); }
+void TrustedParty::receive(Role from, ByteSpan frame, std::uint64_t now_ns) { impl_->receive(from, frame, now_ns); }
+void TrustedParty::tick(std::uint64_t now_ns) { impl_->tick(now_ns); }
+std::vector<Outgoing> TrustedParty::take_outgoing() { return std::exchange(impl_->outgoing, {}); }
+State TrustedParty::state() const noexcept { return impl_->state; }
+Role TrustedParty::role() const noexcept { return impl_->self; }
+const std::optional<Failure>& TrustedParty::failure() const noexcept { return impl_->failure; }
+const std::optional<pp::FinalKey>& TrustedParty::key() const noexcept { return impl_->key; }
+std::optional<pp::FinalKey> TrustedParty::take_key() {
+    if (impl_->state != State::done) return std::nullopt;
+    return std::exchange(impl_->key, std::nullopt);
+}
+const PartySummary& TrustedParty::summary() const noexcept { return impl_->summary; }
+const security::ProtocolParameters& TrustedParty::protocol() const noexcept { return impl_->protocol; }
+
+// ---- Charlie --------------------------------------------------------------------------------------
+
+Charlie::Charlie(CharlieConfig config)
+    : config_(config),
+      to_alice_(session::Endpoint::relay(Role::charlie, Role::alice, config.session_id)),
+      to_bob_(session::Endpoint::relay(Role::charlie, Role::bob, config.session_id)) {}
+
+bool Charlie::enter(const Input& input) {
+    if (state_ == State::aborted) return false;
+    row_ = find_transition(Role::charlie, state_, input);
+    if (row_ == nullptr) {
+        if (state_ == State::done) return false;  // late frames after his work is over
+        fail({Reason::unexpected_message, "charlie cannot take this input in state " + std::string(state_name(state_))});
+        return false;
+    }
+    return true;
+}
+
+void Charlie::move_to(State next) {
+    if (row_ == nullptr || (row_->next & state_bit(next)) == 0) {
+        fail({Reason::internal_error, "charlie's move to " + std::string(state_name(next)) + " is not in the table"});
+        return;
+    }
+    state_ = next;
+}
+
+void Charlie::fail(Failure failure) {
+    if (state_ == State::aborted) return;
+    failure_ = failure;
+    const wire::Message abort = session::abort_message(block_id_, failure);
+    if (auto f = to_alice_.seal(abort); std::holds_alternative<Bytes>(f))
+        outgoing_.push_back({Role::alice, std::get<Bytes>(std::move(f))});
+    if (auto f = to_bob_.seal(abort); std::holds_alternative<Bytes>(f))
+        outgoing_.push_back({Role::bob, std::get<Bytes>(std::move(f))});
+    state_ = State::aborted;
+}
+
+void Charlie::send(Role to, const wire::Message& message) {
+    auto f = (to == Role::alice ? to_alice_ : to_bob_).seal(message);
+    if (std::holds_alternative<Failure>(f)) return fail(std::get<Failure>(f));
+    outgoing_.push_back({to, std::get<Bytes>(std::move(f))});
+}
+
+void Charlie::receive(Role from, ByteSpan frame, std::uint64_t now_ns) {
+    if (state_ == State::aborted) return;
+    if (from == Role::charlie) return fail({Reason::protocol_violation, "a frame from charlie himself"});
+    auto opened = (from == Role::alice ? to_alice_ : to_bob_).open(frame);
+    if (std::holds_alternative<Failure>(opened)) {
+        if (state_ == State::done) return;
+        return fail(std::get<Failure>(opened));
+    }
+    last_activity_ = now_ns;
+    const wire::Message& m = std::get<wire::Message>(opened);
+    if (!enter({Event::message, wire::type_of(m), from})) return;
+    if (const auto* abort = std::get_if<wire::Abort>(&m)) {
+        if (state_ == State::done) return;
+        failure_ = Failure{abort->reason, std::string(wire::role_name(from)) + " aborted: " + abort->detail};
+        state_ = State::aborted;
+        return;
+    }
+    if (const auto* params = std::get_if<wire::SessionParams>(&m)) {
+        auto payload = wire::encode_message(m);
+        if (!payload) return fail({Reason::internal_error, payload.error().to_string()});
+        block_id_ = params->block_id;
+        pulses_ = params->pulse_count;
+        wire::SessionParamsAck ack;
+        ack.block_id = block_id_;
+        ack.params_digest = sha256(*payload);
+        ack.capabilities = 0;  // Charlie takes part in no optional feature
+        move_to(State::measuring);
+        send(Role::alice, ack);
+        pending_.block_id = block_id_;
+        pending_.first_slot = 0;
+        return;
+    }
+    fail({Reason::internal_error, "charlie's table admitted a message he has no handler for"});
+}
+
+void Charlie::detections(std::span<const Detection> batch, std::uint64_t now_ns) {
+    if (!enter({Event::detections})) return;
+    last_activity_ = now_ns;
+    for (const Detection& d : batch) {
+        if (d.slot >= pulses_ || (any_detection_ && d.slot <= last_detection_))
+            return fail({Reason::internal_error, "detections out of order or outside the block"});
+        any_detection_ = true;
+        last_detection_ = d.slot;
+        pending_.slots.push_back(d.slot);
+        pending_.clicks.push_back(d.click);
+        if (pending_.slots.size() >= config_.events_per_report) flush(false);
+    }
+    move_to(State::measuring);
+}
+
+void Charlie::detections_complete(std::uint64_t now_ns) {
+    if (!enter({Event::detections_complete})) return;
+    last_activity_ = now_ns;
+    flush(true);
+    if (state_ != State::aborted) move_to(State::done);
+}
+
+// Sends the pending events as one report to each party. A report covers the slots from where the
+// previous one ended to just after its last event, or to the end of the block for the last one.
+void Charlie::flush(bool final) {
+    if (pending_.slots.empty() && !final) return;
+    const std::uint64_t end = final ? pulses_ : pending_.slots.back() + 1;
+    if (end == next_slot_) return;  // nothing left to cover
+    pending_.first_slot = next_slot_;
+    pending_.slot_count = end - next_slot_;
+    reported_events_ += pending_.slots.size();
+    send(Role::alice, pending_);
+    send(Role::bob, pending_);
+    next_slot_ = end;
+    pending_.slots.clear();
+    pending_.clicks.clear();
+}
+
+void Charlie::tick(std::uint64_t now_ns) {
+    if (state_ == State::done || state_ == State::aborted) return;
+    if (now_ns < last_activity_ || now_ns - last_activity_ < config_.timeout_ns) return;
+    if (!enter({Event::timeout})) return;
+    fail({Reason::timeout, "charlie waited too long in state " + std::string(state_name(state_))});
+}
+
+std::vector<Outgoing> Charlie::take_outgoing() { return std::exchange(outgoing_, {}); }
+
+}  // namespace tfqkd::party
