@@ -100,6 +100,9 @@ Result<HeraldStream> HeraldStream::create(const ProtocolParameters& protocol, co
         s.classes_[idx].acceptance = s.p_max_ > 0 ? herald[idx] / s.p_max_ : 0;
     // Gaps of a Bernoulli(p_max) process: P(G >= g) = (1 - p_max)^g, log(1 - p_max) by log1p (exact
     // for small p_max). p_max = 1 gives 1 / -inf = -0 and every gap 0.
+    s.alice_bound_.assign(protocol.alice.size(), 0);
+    for (std::size_t idx = 0; idx < herald.size(); ++idx)
+        s.alice_bound_[idx / s.bob_settings_] = std::max(s.alice_bound_[idx / s.bob_settings_], s.classes_[idx].acceptance);
     s.inv_log_no_candidate_ = 1 / std::log1p(-s.p_max_);
     s.heralded_windows_.assign(s.classes_.size(), 0);
     s.heralded_matched_.assign(s.classes_.size(), 0);
@@ -125,9 +128,14 @@ std::size_t HeraldStream::next(std::span<Herald> out) noexcept {
         // candidate of the Bernoulli(p_max) process is kept with probability h_ij / p_max, so the
         // slot heralds with probability h_ij given the parties' settings. Only the settings are
         // looked up here; the bits and phases only for kept slots.
-        const std::size_t idx = alice_.setting_at(slot) * bob_settings_ + bob_.setting_at(slot);
-        const ClassModel& c = classes_[idx];
-        if (c.acceptance < 1 && !(rng_.uniform() < c.acceptance)) continue;
+        // One uniform u decides: kept iff u < h_ij / p_max. It is first compared with Alice's bound
+        // max_j h_ij / p_max >= h_ij / p_max, so that a rejection there (about half of her vacuum
+        // settings' candidates) needs no look-up of Bob's setting; the decision is the same.
+        const double u = rng_.uniform();
+        const std::size_t i = alice_.setting_at(slot);
+        if (!(u < alice_bound_[i])) continue;
+        const std::size_t idx = i * bob_settings_ + bob_.setting_at(slot);
+        if (!(u < classes_[idx].acceptance)) continue;
         out[k].slot = slot;
         out[k].outcome = draw_outcome(slot, idx);
         ++heralded_windows_[idx];

@@ -115,6 +115,7 @@ private:
     std::size_t bob_settings_ = 0;
     CounterRng rng_{0};
     std::vector<ClassModel> classes_;
+    std::vector<double> alice_bound_;  // per Alice setting: max_j h_ij / p_max
     std::vector<std::uint64_t> heralded_windows_;  // per class
     std::vector<std::uint64_t> heralded_matched_;
 };
