@@ -50,12 +50,18 @@ Result<ChoiceSource> ChoiceSource::create(const ProtocolParameters& protocol, Pa
     return source;
 }
 
+std::uint8_t ChoiceSource::setting_at(std::uint64_t slot) const noexcept {
+    // Inversion of the cumulative distribution at output 3 slot of the party's stream.
+    const double u = uniform_at(rng_, slot * kOutputsPerSlot);
+    std::size_t s = 0;
+    while (s + 1 < cumulative_.size() && u >= cumulative_[s]) ++s;
+    return static_cast<std::uint8_t>(s);
+}
+
 SlotChoice ChoiceSource::at(std::uint64_t slot) const noexcept {
     const std::uint64_t base = slot * kOutputsPerSlot;  // wraps for slots >= 2^64 / 3: still a pure function
     SlotChoice choice;
-    const double u = uniform_at(rng_, base);
-    std::size_t s = 0;
-    while (s + 1 < cumulative_.size() && u >= cumulative_[s]) ++s;
+    const std::size_t s = setting_at(slot);
     choice.setting = static_cast<std::uint8_t>(s);
     if (key_bit_settings_[s] != 0) choice.bit = static_cast<std::uint8_t>(rng_.at(base + 1) & 1U);
     if (static_cast<int>(s) != locked_setting_) {

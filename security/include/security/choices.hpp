@@ -14,6 +14,7 @@
 // simulation only, which docs/protocol.md states.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,14 @@ public:
 
     // The choices of slot `slot`; any slot in [0, 2^64).
     SlotChoice at(std::uint64_t slot) const noexcept;
+    // The setting of slot `slot` alone: at(slot).setting from the one generator output it takes, for
+    // simulators that look at the setting first and at the bit and phase only when they need them.
+    std::uint8_t setting_at(std::uint64_t slot) const noexcept;
+
+    // The number of settings and M the source was created with (to check that two sources and a
+    // protocol belong together).
+    std::size_t settings() const noexcept { return cumulative_.size(); }
+    std::uint32_t slices() const noexcept { return slices_; }
 
     Party party() const noexcept { return party_; }
     // Whether the pulses of `setting` carry a random phase (every setting except CAL19's key mode).
