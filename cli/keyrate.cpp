@@ -23,6 +23,7 @@
 #include "hardware_model/channel.hpp"
 #include "hardware_model/scenario.hpp"
 #include "keyrate_plot.hpp"
+#include "scenario_input.hpp"
 #include "security/bounds.hpp"
 #include "security/optimise.hpp"
 #include "security/mode_pairing.hpp"
@@ -84,12 +85,6 @@ Json interval_json(const Interval& x) {
 // The protocol as people name it: "sns", or "sns-aopp" with actively odd-parity pairing.
 std::string protocol_label(const security::ProtocolParameters& p) {
     return std::string(security::family_name(p.family)) + (p.aopp ? "-aopp" : "");
-}
-
-std::string library_error(const Error& e) {
-    std::string path(e.message.empty() ? std::string_view("input") : e.message);
-    if (!e.field.empty()) path += "." + std::string(e.field);
-    return path + ": " + (e.detail.empty() ? std::string(errc_name(e.code)) : e.detail);
 }
 
 int input_error(const std::string& file, const std::string& text) {
@@ -154,33 +149,6 @@ struct PointResult {
 };
 
 // The fibre of a hardware scenario's point: a symmetric LinkSpec gives half its length to each arm.
-std::pair<double, double> hardware_fibre(const Scenario& s, const LinkSpec& l) {
-    if (l.symmetric) return {*l.distance_km / 2, *l.distance_km / 2};
-    return {s.hardware.fibre_alice_km, s.hardware.fibre_bob_km};
-}
-
-// `hardware`: the profiles of a hardware scenario, read once; null for the other kinds.
-Result<hardware_model::Link> model_link(const Scenario& s, const LinkSpec& l, const HardwareProfiles* hardware) {
-    if (hardware != nullptr) {
-        const auto [alice_km, bob_km] = hardware_fibre(s, l);
-        auto bridged = hardware_link(*hardware, s.hardware, alice_km, bob_km);
-        if (!bridged) return bridged.error();
-        return bridged->link;
-    }
-    const scenario::DeviceSpec& d = s.device;
-    if (l.symmetric)
-        return hardware_model::symmetric_link(*l.distance_km, l.attenuation_db_per_km, d.detector_efficiency,
-                                              d.dark_count_probability, d.misalignment, d.phase_noise_rad);
-    hardware_model::Link link;
-    link.arm_loss_alice_db = l.arm_loss_alice_db;
-    link.arm_loss_bob_db = l.arm_loss_bob_db;
-    link.detector_efficiency = d.detector_efficiency;
-    link.dark_count_probability = d.dark_count_probability;
-    link.misalignment = d.misalignment;
-    link.phase_noise_rad = d.phase_noise_rad;
-    return link;
-}
-
 // The transmittance of the channel alone (no detector): fibre, or the two arms' losses.
 Interval channel_transmittance(const LinkSpec& l) {
     if (l.symmetric) return security::fibre_transmittance(*l.distance_km, l.attenuation_db_per_km);
@@ -675,38 +643,6 @@ std::string legend_label(const Scenario& s) {
     std::string label = protocol_label(s.protocol) + (s.description.empty() ? "" : ": " + s.description);
     if (label.size() > 52) label = label.substr(0, 50) + "...";
     return label;
-}
-
-// A scenario file read, validated and, for a hardware scenario, with its profiles loaded and its
-// link set; or the error text to print after the file name.
-struct Loaded {
-    Scenario scenario;
-    std::optional<HardwareProfiles> hardware;
-};
-
-std::variant<Loaded, std::string> load_file(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return std::string("cannot open file");
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) return std::string("cannot read file");
-    auto parsed = scenario::parse_scenario(text);
-    if (const auto* e = std::get_if<scenario::InputError>(&parsed)) return e->to_string();
-    Loaded out{std::move(std::get<Scenario>(parsed)), std::nullopt};
-    Scenario& s = out.scenario;
-    if (Status st = security::validate(s.protocol); !st) return library_error(st.error());
-    if (Status st = security::validate(s.security); !st) return library_error(st.error());
-    if (s.kind == Kind::certify)
-        if (Status st = security::validate(s.counts, s.protocol); !st) return library_error(st.error());
-    if (s.kind == Kind::hardware) {
-        // The profiles, and the link the fibre section describes.
-        auto profiles = load_hardware(s.hardware, std::filesystem::path(file).parent_path());
-        if (!profiles) return library_error(profiles.error());
-        auto attenuation = fibre_attenuation(*profiles, s.hardware);
-        if (!attenuation) return library_error(attenuation.error());
-        out.hardware = std::move(profiles.value());
-        s.link = channel_link(s.hardware, *attenuation);
-    }
-    return out;
 }
 
 // The points of a scenario: one per sweep distance, or the one link (moved to `distance`).

@@ -4,6 +4,7 @@
 //   wire decode  decode a file of frames (binary or hex), print each as JSON, name the first error
 //   keyrate      certified SNS key rates: predict an experiment or certify its statistics (keyrate.hpp)
 //   simulate     sample a link of chip profiles into statistics keyrate certifies (simulate.hpp)
+//   session      run Alice, Bob and Charlie over a simulated link to equal keys or an abort (session.hpp)
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -18,6 +19,7 @@
 #include "protocol/wire/frame.hpp"
 #include "protocol/wire/json.hpp"
 #include "sample_transcript.hpp"
+#include "session.hpp"
 
 namespace {
 
@@ -185,11 +187,14 @@ int main(int argc, char** argv) {
     CLI::App* keyrate = cli::add_keyrate_command(app, kopt);
     cli::SimulateOptions sopt;
     CLI::App* simulate = cli::add_simulate_command(app, sopt);
+    cli::SessionOptions session_opt;
+    CLI::App* session = cli::add_session_command(app, session_opt);
 
     CLI11_PARSE(app, argc, argv);
     if (*transcript) return run_transcript(topt);
     if (*decode) return run_decode(decode_path, decode_hex);
     if (*keyrate) return cli::run_keyrate(kopt);
     if (*simulate) return cli::run_simulate(sopt);
+    if (*session) return cli::run_session_command(session_opt);
     return 0;
 }

@@ -13,7 +13,7 @@
 #include "base/rng.hpp"
 #include "base/secret.hpp"
 #include "hardware_model/heralds.hpp"
-#include "network/transport.hpp"
+#include "transport.hpp"
 
 namespace tfqkd::network {
 
@@ -131,15 +131,6 @@ PartyOutcome outcome_of(const party::TrustedParty& p) {
         o.key_sha256 = hex(sha256(p.key()->bits().reveal()));
     }
     return o;
-}
-
-wire::DetectionReport::Click click_of(hardware_model::Outcome o) {
-    switch (o) {
-        case hardware_model::Outcome::left: return wire::DetectionReport::Click::left;
-        case hardware_model::Outcome::right: return wire::DetectionReport::Click::right;
-        case hardware_model::Outcome::both: break;
-    }
-    return wire::DetectionReport::Click::both;
 }
 
 double predicted_qber(const SessionSetup& s) {

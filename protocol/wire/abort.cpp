@@ -49,4 +49,23 @@ void Abort::write(Writer& writer) const {
 
 Status Abort::check() const { return {}; }
 
+std::string_view reason_name(Abort::Reason reason) noexcept {
+    switch (reason) {
+        case Abort::Reason::protocol_violation: return "protocol_violation";
+        case Abort::Reason::authentication_failed: return "authentication_failed";
+        case Abort::Reason::verification_failed: return "verification_failed";
+        case Abort::Reason::qber_too_high: return "qber_too_high";
+        case Abort::Reason::no_key: return "no_key";
+        case Abort::Reason::parameter_mismatch: return "parameter_mismatch";
+        case Abort::Reason::auth_pool_exhausted: return "auth_pool_exhausted";
+        case Abort::Reason::decode_error: return "decode_error";
+        case Abort::Reason::timeout: return "timeout";
+        case Abort::Reason::unexpected_message: return "unexpected_message";
+        case Abort::Reason::unsupported: return "unsupported";
+        case Abort::Reason::internal_error: return "internal_error";
+        case Abort::Reason::user_request: return "user_request";
+    }
+    return "unknown";
+}
+
 }  // namespace tfqkd::wire

@@ -48,8 +48,9 @@ struct SessionSetup {
     std::uint64_t seed = 1;       // every other seed is derived from it (docs/protocol.md 7)
     std::uint64_t session_id = 0; // 0: derived from the seed
     std::uint64_t block_id = 1;
-    // Bits in each direction's pre-shared authentication pool.
-    std::uint64_t pool_bits = 1U << 20;
+    // Bits in each direction's pre-shared authentication pool: 2^24 bits key 65 536 tags, more than the
+    // frames of a 10^7-bit Cascade run (a deployment replenishes the pools from generated key).
+    std::uint64_t pool_bits = 1U << 24;
     // Cascade's QBER estimate, shared by both parties; 0: the link's predicted key error rate
     // (hardware_model::expected_statistics), at least 0.1 %.
     double cascade_qber_estimate = 0;

@@ -41,4 +41,8 @@ struct Abort {
     bool operator==(const Abort&) const = default;
 };
 
+// The reason's name as docs/protocol.md section 4 writes it ("protocol_violation"); "unknown"
+// for a value outside the list.
+std::string_view reason_name(Abort::Reason reason) noexcept;
+
 }  // namespace tfqkd::wire

@@ -1,0 +1,3 @@
+#include <gtest/gtest.h>
+#include "network/session.hpp"
+TEST(Session, Builds) { SUCCEED(); }
