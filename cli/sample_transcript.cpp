@@ -135,8 +135,12 @@ std::vector<TranscriptFrame> sample_transcript(std::uint64_t seed, std::uint64_t
     send(Role::bob, Role::alice, disclosure);
 
     // AOPP: Bob pairs kept events two by two; Alice answers each pair's parity.
-    AoppPairing pairing{block, {}};
+    // Bob's kept bits are taken to alternate 0, 1 in pairs, so every pair holds a 0 and a 1 and an odd
+    // last bit is a 0; he announces how many bits of each value he holds.
+    AoppPairing pairing{block, 0, 0, {}};
     for (std::size_t i = 0; i + 1 < kept.size(); i += 2) pairing.pairs.push_back({kept[i], kept[i + 1]});
+    pairing.bob_ones = pairing.pairs.size();
+    pairing.bob_zeros = kept.size() - pairing.pairs.size();
     send(Role::bob, Role::alice, pairing);
     AoppParity parity{block, PackedBits(pairing.pairs.size())};
     for (std::size_t i = 0; i < pairing.pairs.size(); ++i) parity.parities.set(i, rng.below(4) != 0);

@@ -39,6 +39,15 @@ COMMON_TOKENS = {
     "f64_nan": bytes.fromhex("7ff8000000000000"),
 }
 
+# Boundary values of one message's own fields, added to that message's dictionary.
+MESSAGE_TOKENS = {
+    # bob_zeros and bob_ones (5.8): 0 .. 2^32.
+    "aopp_pairing": {
+        "u64_2p32": (1 << 32).to_bytes(8, "big"),
+        "u64_2p32_plus_1": ((1 << 32) + 1).to_bytes(8, "big"),
+    },
+}
+
 
 # The JSON readers: target -> (seed files, the names and string values the reader accepts).
 JSON_TARGETS = {
@@ -136,6 +145,7 @@ def main():
                 count += 1
         lines = ["# Dictionary for " + target + ", written by scripts/fuzz_seeds.py\n"]
         lines += [dict_line(k, v) for k, v in COMMON_TOKENS.items()]
+        lines += [dict_line(k, v) for k, v in MESSAGE_TOKENS.get(path.stem, {}).items()]
         if path.stem == "frame":
             lines.append(dict_line("magic", b"TFQK"))
             lines.append(dict_line("magic_version", b"TFQK\x01"))

@@ -326,8 +326,12 @@ def fields_estimation_disclosure(d):  # 5.7
 
 def fields_aopp_pairing(d):  # 5.8
     pairs = d["pairs"]
+    zeros, ones = d["bob_zeros"], d["bob_ones"]
+    require(0 <= zeros <= U32_LIMIT and 0 <= ones <= U32_LIMIT, "bob_zeros/bob_ones at most 2^32")
     require(len(pairs) <= 5 * 10**7, "pair_count")
-    items = [("block_id", u64(d["block_id"])), ("pair_count", u32(len(pairs)))]
+    require(len(pairs) <= min(zeros, ones), "pair_count at most min(bob_zeros, bob_ones)")
+    items = [("block_id", u64(d["block_id"])), ("bob_zeros", u64(zeros)), ("bob_ones", u64(ones)),
+             ("pair_count", u32(len(pairs)))]
     firsts = delta_indices([p["first"] for p in pairs], "pairs[].first")
     for i, (p, first_delta) in enumerate(zip(pairs, firsts)):
         # second = first + 1 + second_delta, below 2^32
@@ -1034,25 +1038,43 @@ def pair(first, second):
 
 def cases_aopp_pairing():
     s = Suite("aopp_pairing")
-    s.valid("minimal: no pairs", ["Minimal"], {"block_id": 0, "pairs": []})
-    typ = {"block_id": 21, "pairs": [pair(0, 3), pair(1, 2), pair(4, 1000), pair(200, 201)]}
-    s.valid("typical: four pairs, first indices increasing, second indices in any order", ["Typical"], typ)
-    s.valid("boundary: pair (2^32-2, 2^32-1)", ["Boundary"], {"block_id": U64_MAX, "pairs": [pair(U32_MAX - 1, U32_MAX)]})
-    s.valid("boundary: pair (0, 2^32-1), second delta 2^32-2 (a 5-byte varint)", ["Boundary"],
-            {"block_id": 1, "pairs": [pair(0, U32_MAX)]})
+    s.valid("minimal: no bits, no pairs", ["Minimal"], {"block_id": 0, "bob_zeros": 0, "bob_ones": 0, "pairs": []})
+    typ = {"block_id": 21, "bob_zeros": 7, "bob_ones": 4,
+           "pairs": [pair(0, 3), pair(1, 2), pair(4, 1000), pair(200, 201)]}
+    s.valid("typical: four pairs (as many as Bob's ones), first indices increasing, second indices in any order",
+            ["Typical"], typ)
+    s.valid("boundary: pair (2^32-2, 2^32-1), both counts 2^32", ["Boundary"],
+            {"block_id": U64_MAX, "bob_zeros": U32_LIMIT, "bob_ones": U32_LIMIT, "pairs": [pair(U32_MAX - 1, U32_MAX)]})
+    s.valid("boundary: pair (0, 2^32-1), second delta 2^32-2 (a 5-byte varint); pair_count equal to both counts",
+            ["Boundary"], {"block_id": 1, "bob_zeros": 1, "bob_ones": 1, "pairs": [pair(0, U32_MAX)]})
+    s.valid("boundary: bob_zeros 2^32, bob_ones 0, no pairs", ["Boundary"],
+            {"block_id": 3, "bob_zeros": U32_LIMIT, "bob_ones": 0, "pairs": []})
     s.valid("consecutive firsts (first delta 0)", ["Typical"],
-            {"block_id": 2, "pairs": [pair(10, 20), pair(11, 12), pair(12, 30)]})
+            {"block_id": 2, "bob_zeros": 3, "bob_ones": 9, "pairs": [pair(10, 20), pair(11, 12), pair(12, 30)]})
     f = fields_aopp_pairing(typ)
-    one = fields_aopp_pairing({"block_id": 1, "pairs": [pair(5, 6)]})
-    # Truncation (WF-ENC-5), pair_count <= remaining / 2 (WF-ENC-7), varints (WF-ENC-2), bounds of both
-    # indices (WF-ENC-9).
+    one = fields_aopp_pairing({"block_id": 1, "bob_zeros": 1, "bob_ones": 1, "pairs": [pair(5, 6)]})
+    # Truncation (WF-ENC-5), the counts' bounds, pair_count <= remaining / 2 (WF-ENC-7), varints (WF-ENC-2),
+    # bounds of both indices (WF-ENC-9), then pair_count <= min(bob_zeros, bob_ones) (inconsistent).
     s.invalid("empty input", ["Truncated"], b"", TRUNCATED, "block_id")
+    s.invalid("input ends inside bob_zeros (3 of 8 bytes)", ["Truncated"], f.cut("bob_zeros", 3),
+              TRUNCATED, "bob_zeros")
+    s.invalid("input ends right before bob_ones", ["Truncated"], f.before("bob_ones"), TRUNCATED, "bob_ones")
+    s.invalid("input ends inside bob_ones (7 of 8 bytes)", ["Truncated"], f.cut("bob_ones", 7),
+              TRUNCATED, "bob_ones")
+    s.invalid("bob_zeros 2^32 + 1 (event indices are below 2^32)", ["OutOfRange"],
+              one.replace("bob_zeros", u64(U32_LIMIT + 1)), OUT_OF_RANGE, "bob_zeros")
+    s.invalid("bob_ones 2^64 - 1", ["OutOfRange"], one.replace("bob_ones", u64(U64_MAX)), OUT_OF_RANGE, "bob_ones")
+    s.invalid("bob_zeros 2^33 and pair_count above 5*10^7: the earlier field is reported",
+              ["OutOfRange", "CheckOrder"],
+              one.replace("bob_zeros", u64(1 << 33)).replace("pair_count", u32(5 * 10**7 + 1)),
+              OUT_OF_RANGE, "bob_zeros")
     s.invalid("input ends inside pair_count (1 of 4 bytes)", ["Truncated"], f.cut("pair_count", 1),
               TRUNCATED, "pair_count")
     s.invalid("pair_count 5*10^7 + 1, above 5*10^7 (also above remaining / 2; the bound is checked first)",
               ["OutOfRange", "CheckOrder"], one.replace("pair_count", u32(5 * 10**7 + 1)), OUT_OF_RANGE, "pair_count")
-    s.invalid("pair_count 2 with 3 bytes left (minimum 2 bytes a pair)", ["ClaimedSize", "Truncated"],
-              one.replace("pair_count", u32(2)).data() + b"\x00",
+    s.invalid("pair_count 2 with 3 bytes left (minimum 2 bytes a pair; both counts 2)", ["ClaimedSize", "Truncated"],
+              one.replace("bob_zeros", u64(2)).replace("bob_ones", u64(2)).replace("pair_count", u32(2)).data()
+              + b"\x00",
               TRUNCATED, "pair_count")
     s.invalid("pair_count 1 with 1 byte left", ["ClaimedSize", "Truncated"], one.data()[:-1], TRUNCATED, "pair_count")
     s.invalid("second varint missing: pair_count 1, a 2-byte first delta uses both remaining bytes",
@@ -1071,10 +1093,21 @@ def cases_aopp_pairing():
     s.invalid("second index 2^32: first 2^32-1, second delta 0", ["OutOfRange"],
               one.replace("pairs[0].first", varint(U32_MAX)).replace("pairs[0].second", varint(0)),
               OUT_OF_RANGE, "pairs[].second")
-    two = fields_aopp_pairing({"block_id": 1, "pairs": [pair(U32_MAX - 2, U32_MAX - 1), pair(U32_MAX - 1, U32_MAX)]})
+    two = fields_aopp_pairing({"block_id": 1, "bob_zeros": 2, "bob_ones": 2,
+                               "pairs": [pair(U32_MAX - 2, U32_MAX - 1), pair(U32_MAX - 1, U32_MAX)]})
     s.invalid("second pair's first crosses the bound: previous first 2^32-3, delta 2 -> 2^32 (WF-ENC-9)",
               ["OutOfRange"], two.replace("pairs[1].first", varint(2)), OUT_OF_RANGE, "pairs[].first")
     s.invalid("one byte after the last pair", ["TrailingData"], one.data() + b"\x00", TRAILING, "")
+    s.invalid("four pairs but bob_ones 3 (a pair takes one bit of each value)", ["Inconsistent"],
+              f.replace("bob_ones", u64(3)), INCONSISTENT, "pair_count")
+    s.invalid("one pair but bob_zeros 0", ["Inconsistent"], one.replace("bob_zeros", u64(0)),
+              INCONSISTENT, "pair_count")
+    s.invalid("one pair, both counts 0, and a trailing byte: trailing data is found first",
+              ["TrailingData", "CheckOrder"],
+              one.replace("bob_zeros", u64(0)).replace("bob_ones", u64(0)).data() + b"\x00", TRAILING, "")
+    s.invalid("one pair, bob_ones 0, and a non-canonical first delta: the field error is found first",
+              ["NonCanonical", "CheckOrder"],
+              one.replace("bob_ones", u64(0)).replace("pairs[0].first", b"\x85\x00"), NON_CANONICAL, "pairs[].first")
     return s
 
 

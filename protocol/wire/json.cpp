@@ -57,7 +57,7 @@ json fields(const EstimationDisclosure& m) {
 json fields(const AoppPairing& m) {
     json pairs = json::array();
     for (const auto& p : m.pairs) pairs.push_back({{"first", p.first}, {"second", p.second}});
-    return {{"pairs", std::move(pairs)}};
+    return {{"bob_zeros", m.bob_zeros}, {"bob_ones", m.bob_ones}, {"pairs", std::move(pairs)}};
 }
 
 json fields(const AoppParity& m) { return {{"parities", bits_to_string(m.parities)}}; }

@@ -1,7 +1,8 @@
 // session_params (0x01): docs/wire-format.md, section 5.1.
 //
-// The only message with cross-field rules (WF-SP-1..3); they live in check(), which decode_payload
-// runs after the input has been consumed exactly, so a field error always wins over an inconsistency.
+// Cross-field rules (WF-SP-1..3; aopp_pairing is the other message that has one) live in check(),
+// which decode_payload runs after the input has been consumed exactly, so a field error always wins
+// over an inconsistency.
 #include "protocol/wire/session_params.hpp"
 
 #include <cmath>

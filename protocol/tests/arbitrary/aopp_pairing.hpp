@@ -30,6 +30,16 @@ struct Arbitrary<tfqkd::wire::AoppPairing> {
                 pair.second = static_cast<std::uint32_t>(first + 1 + second_delta);
                 m.pairs.push_back(pair);
             }
+            // Bob holds at least one bit of each value per pair (pair_count <= min(n_0^B, n_1^B)),
+            // at most 2^32 of each; a few extra bits, or up to the bound, or exactly the bound.
+            const std::uint64_t pairs = m.pairs.size();
+            const auto bits_of_one_value = [pairs] {
+                return *gen::oneOf(in_closed_range<std::uint64_t>(pairs, pairs + 1000),
+                                   in_closed_range<std::uint64_t>(pairs, AoppPairing::kMaxBitCount),
+                                   gen::just(AoppPairing::kMaxBitCount));
+            };
+            m.bob_zeros = bits_of_one_value();
+            m.bob_ones = bits_of_one_value();
             return m;
         });
     }
