@@ -30,7 +30,7 @@ constexpr int kExitAborted = 3;
 // `tfqkd keyrate --optimise` optima for the link and block shown (rounded), so each gives a key.
 const std::map<std::string, std::string, std::less<>>& examples() {
     static const std::map<std::string, std::string, std::less<>> kExamples = {
-        {"sns-aopp", R"({
+        {"sns-aopp", R"json({
   "description": "SNS with AOPP over 370 km of ultra-low-loss fibre, 10^11 pulses (PKU-like devices)",
   "protocol": {"family": "sns", "aopp": true, "pulses": 1e11, "phase_slices": 16, "phase_match_slices": 0,
     "alice": [{"window": "z", "intensity": 0.5007, "probability": 0.2352},
@@ -42,8 +42,8 @@ const std::map<std::string, std::string, std::less<>>& examples() {
   "link": {"distance_km": 370, "attenuation_db_per_km": 0.16},
   "detector": {"efficiency": 0.6, "dark_count_probability": 1e-8},
   "misalignment": 0.01, "phase_noise_rad": 0.1
-})"},
-        {"pm", R"({
+})json"},
+        {"pm", R"json({
   "description": "PM-QKD over 50 km of standard fibre, 10^9 pulses",
   "protocol": {"family": "pm", "aopp": false, "pulses": 1e9, "phase_slices": 16, "phase_match_slices": 0,
     "alice": [{"window": "z", "intensity": 0.04915, "probability": 0.6984},
@@ -54,8 +54,8 @@ const std::map<std::string, std::string, std::less<>>& examples() {
   "link": {"distance_km": 50, "attenuation_db_per_km": 0.2},
   "detector": {"efficiency": 0.6, "dark_count_probability": 1e-8},
   "misalignment": 0.015, "phase_noise_rad": 0
-})"},
-        {"cal19", R"({
+})json"},
+        {"cal19", R"json({
   "description": "CAL19 over 100 km of standard fibre, 10^9 pulses",
   "protocol": {"family": "cal19", "aopp": false, "pulses": 1e9, "phase_slices": 16,
     "alice": [{"window": "z", "intensity": 0.02, "probability": 0.9},
@@ -66,7 +66,7 @@ const std::map<std::string, std::string, std::less<>>& examples() {
   "link": {"distance_km": 100, "attenuation_db_per_km": 0.2},
   "detector": {"efficiency": 0.9, "dark_count_probability": 1e-8},
   "misalignment": 0.02, "phase_noise_rad": 0.1
-})"},
+})json"},
     };
     return kExamples;
 }
