@@ -237,9 +237,7 @@ Result<SessionReport> run_session(const SessionSetup& setup) {
         observe();
     };
 
-    QuantumPhase quantum{&*heralds, [&](std::string_view stage) {
-                             if (setup.on_stage) setup.on_stage(stage);
-                         }};
+    QuantumPhase quantum{&*heralds, {}};
     TransportStats stats;
     if (setup.transport == TransportKind::in_memory)
         stats = run_in_memory(parties, quantum, setup.adversary, setup.timeout_ns, on_frame);
