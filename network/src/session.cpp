@@ -142,6 +142,10 @@ double predicted_qber(const SessionSetup& s) {
 }  // namespace
 
 Result<wire::SessionParams> session_params_of(const SessionSetup& s) {
+    if (s.protocol.family == security::Family::mode_pairing)
+        return make_error(Errc::invalid_argument, kSession, "protocol.family",
+                          "mode pairing does not run as a session yet; sessions run sns (with or without aopp), pm "
+                          "and cal19");
     wire::SessionParams p;
     p.block_id = s.block_id;
     p.family = static_cast<wire::SessionParams::Family>(s.protocol.family);

@@ -171,6 +171,7 @@ struct TrustedParty::Impl {
     std::optional<CascadeResponder> responder;
     std::optional<CascadeCorrector> corrector;
     SecretBits corrected;  // secret: the key after error correction (Bob), or Alice's reconciled key
+    SecretBits amplified;  // secret: the compressed key, until it becomes the final key
     std::uint64_t certified_bits = 0;
     pp::EpsilonTerms epsilon;
 
@@ -193,6 +194,7 @@ struct TrustedParty::Impl {
         raw.wipe();
         reconciled.wipe();
         corrected.clear();
+        amplified.clear();
         responder.reset();
         corrector.reset();
     }
@@ -676,6 +678,7 @@ struct TrustedParty::Impl {
         if (!amplify(pa, now)) return;
         move_to(State::awaiting_confirmation, now);
         send(Role::bob, pa);
+        if (state != State::aborted) make_key(now);
     }
 
     // The final certification, with the bits error correction disclosed.
@@ -702,6 +705,7 @@ struct TrustedParty::Impl {
         return true;
     }
 
+    // Compresses the corrected key to the certified length.
     bool amplify(const wire::PrivacyAmplification& pa, std::uint64_t now) {
         pp::ToeplitzHasher hasher;
         auto out = hasher.hash(pa.seed, corrected, pa.output_bits);
@@ -709,14 +713,22 @@ struct TrustedParty::Impl {
             fail({Reason::internal_error, out.error().to_string()}, now);
             return false;
         }
+        amplified = std::move(*out);
+        return true;
+    }
+
+    // The final key with its metadata. Called once the privacy_amplification frame has crossed the
+    // channel (sent by Alice, received by Bob), so that the authentication term is the same at both
+    // ends: the tags of every peer frame up to and including it, each counted once.
+    bool make_key(std::uint64_t now) {
         pp::KeyMetadata meta;
         meta.session_id = config.session_id;
         meta.block_id = block_id;
-        meta.length_bits = pa.output_bits;
+        meta.length_bits = amplified.size();
         meta.reconciled_bits = corrected.size();
         meta.leaked_bits = summary.disclosed_bits + summary.extra_leaked_bits + pp::kVerificationLeakedBits;
         meta.epsilon = epsilon;
-        auto final_key = pp::FinalKey::make(meta, std::move(*out));
+        auto final_key = pp::FinalKey::make(meta, std::move(amplified));
         if (!final_key) {
             fail({Reason::internal_error, final_key.error().to_string()}, now);
             return false;
@@ -740,7 +752,7 @@ struct TrustedParty::Impl {
                                                          " differs from the certified length " +
                                                          std::to_string(certified_bits)},
                         now);
-        if (!amplify(m, now)) return;
+        if (!amplify(m, now) || !make_key(now)) return;
         // Bob confirms first, keyed from the receive pool (docs/protocol.md 3.4).
         auto tag = confirmation(session::Endpoint::PoolSide::receive, now);
         if (!tag) return;
