@@ -3,8 +3,9 @@
 
 Every example file (cli/tests/data/*.json, hardware_model/profiles/*.json) validates against its
 schema and is accepted by the reader; the outputs of `tfqkd keyrate --json` (points and sweeps,
-predictions and certifications) validate against keyrate-result and those of `tfqkd simulate`
-against keyrate-statistics; documents the readers reject (unknown field, value out of range, missing
+predictions and certifications) validate against keyrate-result, those of `tfqkd simulate`
+against keyrate-statistics and those of `tfqkd session --json` (a key, an AOPP key, an abort) against
+session-report; documents the readers reject (unknown field, value out of range, missing
 field, wrong type, ...) are rejected by the schemas too; and documents the schemas accept are
 accepted by the readers.
 
@@ -49,13 +50,15 @@ STATISTICS = "keyrate-statistics.schema.json"
 SCENARIO = "hardware-scenario.schema.json"
 RESULT = "keyrate-result.schema.json"
 PROFILE = "chip-profile.schema.json"
+SESSION = "session-report.schema.json"
 
 
 # --- the schemas -------------------------------------------------------------------------------------
 
 schemas = {os.path.basename(p): load(p) for p in sorted(glob.glob(os.path.join(SCHEMAS, "*.schema.json")))}
-check("docs/schemas has the five schemas and the shared definitions",
-      {PREDICTION, STATISTICS, SCENARIO, RESULT, PROFILE, "keyrate-common.schema.json"} <= set(schemas), sorted(schemas))
+check("docs/schemas has the six schemas and the shared definitions",
+      {PREDICTION, STATISTICS, SCENARIO, RESULT, PROFILE, SESSION, "keyrate-common.schema.json"} <= set(schemas),
+      sorted(schemas))
 
 Validator = jsonschema.Draft202012Validator
 for name, schema in schemas.items():
@@ -267,6 +270,63 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run("simulate", os.path.join(tmp, "pair_aopp.json"), "--fidelity", "events", "--pulses", "1e10")
     check("tfqkd simulate --fidelity events refuses AOPP (exit 2, naming the flag)",
           r.returncode == 2 and "--fidelity events" in r.stderr, r.stderr)
+
+    # --- tfqkd session --json ---------------------------------------------------------------------------
+    # Small blocks, a few seconds in all: CAL19 with a key, SNS with AOPP and a key, and CAL19 at 300 km,
+    # which aborts (no_key) after sifting.
+    sessions = {}
+    for what, args, status in [
+        ("a CAL19 key", ["--example", "cal19", "--pulses", "5e7", "--distance", "30"], 0),
+        ("an SNS-AOPP key", ["--example", "sns-aopp", "--pulses", "3e9", "--distance", "300"], 0),
+        ("a CAL19 abort", ["--example", "cal19", "--pulses", "1e7", "--distance", "300"], 3),
+    ]:
+        r, report = with_json(run("session", *args, "--json"))
+        problems = errors(SESSION, report) if report is not None else ["not JSON: " + r.stdout[:200]]
+        check(f"tfqkd session --json, {what}: exits {status} with a report that validates against {SESSION}",
+              r.returncode == status and not problems, f"exit {r.returncode}: {r.stderr}\n" + "\n".join(problems[:10]))
+        sessions[what] = report
+    key, paired_key, aborted = (sessions[w] for w in ("a CAL19 key", "an SNS-AOPP key", "a CAL19 abort"))
+    check("the session reports checked include a key, an abort, AOPP counts, certified counts and a failure",
+          key is not None and paired_key is not None and aborted is not None
+          and key.get("outcome") == "key" and "counts" in key and "certified" in key
+          and "aopp" in paired_key and "aopp" in paired_key.get("counts", {})
+          and aborted.get("outcome") == "abort" and (aborted.get("alice") or {}).get("failure", {}).get("reason") == "no_key")
+
+    def session_rejects(what, base, mutate):
+        if base is None:
+            check(f"{SESSION}: {what}: rejected", False, "no report to mutate")
+            return
+        d = copy.deepcopy(base)
+        try:
+            mutate(d)
+        except (KeyError, IndexError, TypeError, AttributeError) as e:
+            check(f"{SESSION}: {what}: rejected", False, f"the report lacks what the mutation changes: {e!r}")
+            return
+        check(f"{SESSION}: {what}: rejected", bool(errors(SESSION, d)))
+
+    def key_without(party):
+        def apply(d):
+            del d[party]["key"]
+        return apply
+    for base, what, mutate in [
+        (key, "an unknown top-level field", setting(["peak_memory"], 1)),
+        (key, "a misspelt field in a party's key", setting(["alice", "key", "sha"], "")),
+        (key, "a state that is not a party state", setting(["bob", "state"], "finished")),
+        (aborted, "an abort reason that is not a reason", setting(["alice", "failure", "reason"], "gave_up")),
+        (aborted, "a failure without its detail", deleting(["bob", "failure", "detail"])),
+        (key, "a key's sha256 of 63 hex digits", setting(["alice", "key", "sha256"], "0" * 63)),
+        (key, "a key's sha256 with a digit that is not hex", setting(["bob", "key", "sha256"], "g" * 64)),
+        (key, "a transcript_sha256 in upper case", setting(["transcript_sha256"], "A" * 64)),
+        (key, "outcome \"key\" without alice.key", key_without("alice")),
+        (key, "outcome \"key\" with keys_equal false", setting(["keys_equal"], False)),
+        (aborted, "outcome \"abort\" with keys_equal true", setting(["keys_equal"], True)),
+        (aborted, "key metadata on an aborted party", lambda d: d["alice"].update(key=key["alice"]["key"])),
+        (key, "aopp without protocol.aopp", setting(["aopp"], {"bob_zeros": 1, "bob_ones": 1, "pairs": 1})),
+        (paired_key, "protocol.aopp without aopp", deleting(["aopp"])),
+        (key, "a transport that is not one", setting(["transport"], "carrier_pigeon")),
+        (key, "a stage that is not one", setting(["stages", 0, "stage"], "coffee")),
+    ]:
+        session_rejects(what, base, mutate)
 
     # --- rejected by the reader and by the schema -------------------------------------------------------
     def both_reject(what, base, mutate, field, name=None):

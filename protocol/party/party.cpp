@@ -160,7 +160,9 @@ struct TrustedParty::Impl {
     // The reports so far.
     std::uint64_t next_slot = 0;
     std::vector<wire::DetectionReport::Click> clicks;
-    std::vector<EventChoice> mine;  // secret: the party's choices per event
+    // Secret: the party's choices per event (SNS's key bit is the setting). The allocator wipes every
+    // block the vector gives up as it grows.
+    std::vector<EventChoice, WipingAllocator<EventChoice>> mine;
     bool reports_complete = false;
     std::optional<wire::SiftingAnnouncement> early_sifting;  // Bob: Alice's, before his reports were complete
     PublicRecord record;
@@ -541,7 +543,6 @@ struct TrustedParty::Impl {
         const auto pos = key_positions();
         std::vector<bool> used(n_t, false);
         PackedBits parities(m.pairs.size());
-        reconciled = PackedBits();
         for (std::size_t i = 0; i < m.pairs.size(); ++i) {
             const auto [first, second] = m.pairs[i];
             if (first >= pos.size() || second >= pos.size() || pos[first] == UINT32_MAX || pos[second] == UINT32_MAX)
@@ -554,13 +555,12 @@ struct TrustedParty::Impl {
                              "aopp_pairing pair " + std::to_string(i) + " reuses an event of an earlier pair"},
                             now);
             used[a] = used[b] = true;
-            const bool parity = raw.get(a) != raw.get(b);
-            parities.set(i, parity);
-            if (parity) reconciled.push_back(raw.get(a));
+            parities.set(i, raw.get(a) != raw.get(b));
         }
+        pairs = m.pairs;
+        keep_odd_pairs(parities, pos);
         summary.aopp = {static_cast<double>(m.bob_zeros), static_cast<double>(m.bob_ones),
                         static_cast<double>(m.pairs.size())};
-        pairs = m.pairs;
         if (!aopp_statistics(parities, now)) return;
         move_to(State::reconciling, now);
         send(Role::bob, wire::AoppParity{block_id, parities});
@@ -573,13 +573,19 @@ struct TrustedParty::Impl {
             return fail({Reason::protocol_violation, "aopp_parity has " + std::to_string(m.parities.size()) +
                                                          " parities for " + std::to_string(pairs.size()) + " pairs"},
                         now);
-        const auto pos = key_positions();
-        reconciled = PackedBits();
-        for (std::size_t i = 0; i < pairs.size(); ++i)
-            if (m.parities.get(i)) reconciled.push_back(raw.get(pos[pairs[i].first]));
+        keep_odd_pairs(m.parities, key_positions());
         if (!aopp_statistics(m.parities, now)) return;
         move_to(State::reconciling, now);
         begin_reconciliation(now);
+    }
+
+    // The reconciled key: the first bit of every pair of odd parity, allocated once at its final size
+    // so that no copy of key bits is left behind by a growing buffer.
+    void keep_odd_pairs(const PackedBits& parities, const std::vector<std::uint32_t>& pos) {
+        reconciled = PackedBits(parities.popcount());
+        std::uint64_t k = 0;
+        for (std::size_t i = 0; i < pairs.size(); ++i)
+            if (parities.get(i)) reconciled.set(k++, raw.get(pos[pairs[i].first]));
     }
 
     // After AOPP: the key counts describe the surviving pairs; the announced raw-key counts are

@@ -66,7 +66,7 @@ Status check_session_protocol(const security::ProtocolParameters& protocol) {
 }
 
 PackedBits windows_of(const security::ProtocolParameters& protocol, security::Party party,
-                      const std::vector<EventChoice>& choices) {
+                      std::span<const EventChoice> choices) {
     const auto& settings = settings_of(protocol, party);
     PackedBits windows(choices.size());
     for (std::size_t e = 0; e < choices.size(); ++e)
@@ -81,7 +81,7 @@ bool settings_announced(Family family, bool alice_x, bool bob_x) noexcept {
 
 std::vector<wire::DecoyAnnouncement::Entry> decoy_entries(Family family, const PackedBits& alice_windows,
                                                           const PackedBits& bob_windows,
-                                                          const std::vector<EventChoice>& choices) {
+                                                          std::span<const EventChoice> choices) {
     std::vector<wire::DecoyAnnouncement::Entry> entries;
     for (std::size_t e = 0; e < choices.size(); ++e)
         if (settings_announced(family, alice_windows.get(e), bob_windows.get(e)))
@@ -238,7 +238,7 @@ Result<Sifted> sift(const security::ProtocolParameters& p, const PublicRecord& r
 }
 
 PackedBits raw_key_bits(const security::ProtocolParameters& p, security::Party party, const Sifted& sifted,
-                        const PublicRecord& record, const std::vector<EventChoice>& choices) {
+                        const PublicRecord& record, std::span<const EventChoice> choices) {
     PackedBits bits(sifted.key_events.size());
     const bool alice = party == security::Party::alice;
     std::size_t z_send = 0;

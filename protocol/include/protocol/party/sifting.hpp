@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "base/bits.hpp"
@@ -36,7 +37,7 @@ Status check_session_protocol(const security::ProtocolParameters& protocol);
 
 // The window of each event (bit set = X) from the party's own choices.
 PackedBits windows_of(const security::ProtocolParameters& protocol, security::Party party,
-                      const std::vector<EventChoice>& choices);
+                      std::span<const EventChoice> choices);
 
 // Whether the settings of an event with these windows are announced: both X for SNS and CAL19 (the
 // test windows); equal windows for PM (PM's key windows announce their phase slice too, and the
@@ -47,7 +48,7 @@ bool settings_announced(security::Family family, bool alice_x, bool bob_x) noexc
 // setting and slice.
 std::vector<wire::DecoyAnnouncement::Entry> decoy_entries(security::Family family, const PackedBits& alice_windows,
                                                           const PackedBits& bob_windows,
-                                                          const std::vector<EventChoice>& choices);
+                                                          std::span<const EventChoice> choices);
 
 // Checks a peer's announcement against the public record: one window per event (field "windows");
 // entries exactly for the events whose settings are announced (field "entries[].index"), with a
@@ -89,6 +90,6 @@ Result<Sifted> sift(const security::ProtocolParameters& protocol, const PublicRe
 // CAL19: the phase bit, Bob's flipped when the right detector clicked and, in PM, when the slices
 // matched around pi). docs/protocol.md 3.3.
 PackedBits raw_key_bits(const security::ProtocolParameters& protocol, security::Party party, const Sifted& sifted,
-                        const PublicRecord& record, const std::vector<EventChoice>& choices);
+                        const PublicRecord& record, std::span<const EventChoice> choices);
 
 }  // namespace tfqkd::party
