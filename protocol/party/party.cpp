@@ -506,19 +506,14 @@ struct TrustedParty::Impl {
         msg.block_id = block_id;
         msg.pairs.reserve(g);
         for (const auto& [a, b] : keyed) msg.pairs.push_back({sifted.key_events[a], sifted.key_events[b]});
-        aopp_set_counts(msg, zeros.size(), ones.size());
+        msg.bob_zeros = zeros.size();  // n_0^B and n_1^B, which Alice needs for the certified length
+        msg.bob_ones = ones.size();
         summary.aopp = {static_cast<double>(zeros.size()), static_cast<double>(ones.size()), static_cast<double>(g)};
         secure_wipe(zeros.data(), zeros.size() * sizeof(std::uint32_t));
         secure_wipe(ones.data(), ones.size() * sizeof(std::uint32_t));
         pairs = msg.pairs;
         move_to(State::awaiting_parity, now);
         send(Role::alice, msg);
-    }
-
-    // The raw-key counts Bob announces with his pairs (docs/wire-format.md 5.8).
-    static void aopp_set_counts(wire::AoppPairing& msg, std::uint64_t zeros, std::uint64_t ones) {
-        msg.bob_zeros = zeros;
-        msg.bob_ones = ones;
     }
 
     // Position of each key event in the raw key, for the pair checks.
