@@ -1,4 +1,5 @@
-// Toeplitz hashing through the number-theoretic transform: see protocol/postprocessing/toeplitz.hpp.
+// Toeplitz hashing through the number-theoretic transform or carry-less multiplication: see
+// protocol/postprocessing/toeplitz.hpp.
 #include "protocol/postprocessing/toeplitz.hpp"
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <sys/mman.h>
 #endif
 
+#include "clmul.hpp"
 #include "ntt.hpp"
 
 namespace tfqkd::pp {
@@ -31,14 +33,17 @@ const ntt::Kernels& kernels_for(NttPath path) noexcept {
 
 NttPath resolve(NttPath path) noexcept { return path == NttPath::automatic ? ntt_best_path() : path; }
 
+[[maybe_unused]] bool is_clmul(NttPath path) noexcept { return path == NttPath::clmul || path == NttPath::clmul_avx512; }
+
 // A word array aligned to 2 MiB and offered to the kernel as transparent huge pages: the radix-8
 // passes touch eight far-apart places at once, and with 4 KiB pages each would be a TLB miss.
-class WordArray {
+template <class Word>
+class AlignedArray {
 public:
-    WordArray() = default;
-    WordArray(const WordArray&) = delete;
-    WordArray& operator=(const WordArray&) = delete;
-    ~WordArray() { release(); }
+    AlignedArray() = default;
+    AlignedArray(const AlignedArray&) = delete;
+    AlignedArray& operator=(const AlignedArray&) = delete;
+    ~AlignedArray() { release(); }
 
     Word* data() noexcept { return words_; }
     // Makes room for `count` words; the contents are unspecified afterwards.
@@ -68,6 +73,7 @@ private:
     Word* words_ = nullptr;
     std::size_t capacity_ = 0;
 };
+using WordArray = AlignedArray<Word>;
 
 // How the l x n product is cut: blocks of `rows` outputs times `cols` inputs, each a cyclic
 // convolution of length 2^log2 >= cols + rows - 1 (the seed window of a block), so that nothing wraps.
@@ -115,6 +121,8 @@ std::string_view ntt_path_name(NttPath path) noexcept {
         case NttPath::scalar: return "scalar";
         case NttPath::avx2: return "avx2";
         case NttPath::avx512: return "avx512";
+        case NttPath::clmul: return "clmul";
+        case NttPath::clmul_avx512: return "clmul_avx512";
     }
     return "unknown";
 }
@@ -126,15 +134,23 @@ bool ntt_path_supported(NttPath path) noexcept {
 #if defined(TFQKD_NTT_X86)
         case NttPath::avx2: return ntt::cpu_has_avx2();
         case NttPath::avx512: return ntt::cpu_has_avx512();
+        case NttPath::clmul: return clmul::cpu_has_pclmul();
+        case NttPath::clmul_avx512: return clmul::cpu_has_vpclmul();
 #else
         case NttPath::avx2:
-        case NttPath::avx512: return false;
+        case NttPath::avx512:
+        case NttPath::clmul:
+        case NttPath::clmul_avx512: return false;
 #endif
     }
     return false;
 }
 
 NttPath ntt_best_path() noexcept {
+    // The carry-less product does less work than the transform at every size measured
+    // (docs/postprocessing.md).
+    if (ntt_path_supported(NttPath::clmul_avx512)) return NttPath::clmul_avx512;
+    if (ntt_path_supported(NttPath::clmul)) return NttPath::clmul;
     if (ntt_path_supported(NttPath::avx512)) return NttPath::avx512;
     if (ntt_path_supported(NttPath::avx2)) return NttPath::avx2;
     return NttPath::scalar;
@@ -144,6 +160,7 @@ struct ToeplitzHasher::Workspace {
     WordArray seed;     // the seed window and its transform; with one column block also the convolution
     WordArray input;    // key-derived: wiped after each hash
     WordArray product;  // the sum of products when there are several column blocks; wiped after each hash
+    AlignedArray<clmul::Limb> limbs;  // the clmul paths' work memory; key-derived: wiped after each hash
 };
 
 ToeplitzHasher::ToeplitzHasher(ToeplitzOptions options)
@@ -168,7 +185,22 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
         return make_error(Errc::invalid_argument, kMessage, "max_transform_log2", "must lie in 6 .. 27");
     if (!ntt_path_supported(options_.path))
         return make_error(Errc::invalid_argument, kMessage, "path", "this CPU cannot run the requested path");
-    const ntt::Kernels& kernels = kernels_for(resolve(options_.path));
+    const NttPath path = resolve(options_.path);
+#if defined(TFQKD_NTT_X86)
+    if (is_clmul(path)) {
+        const clmul::Kernels& kernels =
+            path == NttPath::clmul_avx512 ? clmul::vpclmul_kernels() : clmul::pclmul_kernels();
+        const std::size_t words = static_cast<std::size_t>(clmul::plan(n, l).work_words);
+        Workspace& ws = *workspace_;
+        ws.limbs.reserve(words);
+        SecretBits output(l);
+        kernels.toeplitz(seed.bytes().data(), input.reveal().data(), n, l, output.reveal_mutable().data(),
+                         ws.limbs.data());
+        ws.limbs.wipe(words);
+        return output;
+    }
+#endif
+    const ntt::Kernels& kernels = kernels_for(path);
 
     const BlockPlan plan = plan_blocks(n, l, options_.max_transform_log2);
     const std::uint64_t rows = plan.rows;

@@ -33,19 +33,24 @@
 
 namespace tfqkd::pp {
 
-// Which implementation of the transform runs. All give identical output.
-enum class NttPath : std::uint8_t { automatic, scalar, avx2, avx512 };
+// Which implementation runs. All give identical output. scalar, avx2 and avx512 are the
+// number-theoretic transform; clmul (PCLMULQDQ) and clmul_avx512 (VPCLMULQDQ with AVX-512F) compute
+// the same product as a carry-less polynomial product in GF(2)[z] (Karatsuba middle products), which
+// is faster. The name is kept from when every path was a transform.
+enum class NttPath : std::uint8_t { automatic, scalar, avx2, avx512, clmul, clmul_avx512 };
 
 std::string_view ntt_path_name(NttPath path) noexcept;
 // True when the CPU can run `path` (scalar and automatic always can).
 bool ntt_path_supported(NttPath path) noexcept;
-// What `automatic` resolves to on this CPU: AVX-512F, else AVX2, else scalar.
+// What `automatic` resolves to on this CPU, the fastest it can run: clmul_avx512, else clmul, else the
+// transform with AVX-512F, else AVX2, else scalar.
 NttPath ntt_best_path() noexcept;
 
 struct ToeplitzOptions {
     NttPath path = NttPath::automatic;
     // The largest transform is 2^max_transform_log2 words (6..27). Smaller values use less memory
     // and cut the product into more blocks; the tests use them to exercise the blocked product.
+    // The clmul paths check it but do not use it.
     unsigned max_transform_log2 = 27;
 };
 
