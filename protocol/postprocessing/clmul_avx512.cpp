@@ -31,7 +31,8 @@ namespace vpclmul {
 
 // Schoolbook middle product of `size` < 8 G words, eight outputs t0 .. t0 + 7 per group of two
 // accumulators: for each j, eight consecutive words a[t0 + N - 1 - j ..] times b[j] broadcast; the
-// even lanes' products (r_t0, r_t0+2, ...) fold into out[t0 ..] as stored, the odd ones' into out[t0 + 1 ..].
+// even lanes' products (r_t0, r_t0+2, ...) fold into out[t0 ..] as they lie, the odd ones' into
+// out[t0 + 1 ..].
 template <std::size_t G>
 void schoolbook(const Limb* a, const Limb* b, std::size_t size, Limb* out) noexcept {
     __m512i even[G];
@@ -54,20 +55,19 @@ void schoolbook(const Limb* a, const Limb* b, std::size_t size, Limb* out) noexc
             odd[g] = _mm512_xor_si512(odd[g], _mm512_clmulepi64_epi128(va, bj, 0x01));
         }
     }
-    std::fill(out, out + size + 1, Limb{0});
+    // Folding in registers: out[8g .. 8g + 7] = even[g] ^ (odd[g - 1] lane 7, odd[g] lanes 0 .. 6),
+    // stored once (a store and a reload of overlapping words would stall the store forwarding).
+    __m512i previous = _mm512_setzero_si512();
 #pragma GCC unroll 8
-    for (std::size_t g = 0; g < G; ++g) {
+    for (std::size_t g = 0; g <= G; ++g) {
+        const __m512i current = g < G ? odd[g] : _mm512_setzero_si512();
+        const __m512i words = _mm512_xor_si512(g < G ? even[g] : _mm512_setzero_si512(),
+                                               _mm512_alignr_epi64(current, previous, 7));
+        previous = current;
         const std::size_t t0 = 8 * g;
-        // Words t0 .. t0 + 7 and t0 + 1 .. t0 + 8 of out[0 .. size]; lanes past it hold zeros.
-        const std::size_t room_even = std::min<std::size_t>(8, size + 1 - t0);
-        const std::size_t room_odd = std::min<std::size_t>(8, size - t0);
-        const auto mask_even = static_cast<__mmask8>((1U << room_even) - 1);
-        const auto mask_odd = static_cast<__mmask8>((1U << room_odd) - 1);
-        Limb* at = out + t0;
-        _mm512_mask_storeu_epi64(at, mask_even,
-                                 _mm512_xor_si512(_mm512_maskz_loadu_epi64(mask_even, at), even[g]));
-        _mm512_mask_storeu_epi64(at + 1, mask_odd,
-                                 _mm512_xor_si512(_mm512_maskz_loadu_epi64(mask_odd, at + 1), odd[g]));
+        if (t0 > size) break;
+        const std::size_t room = std::min<std::size_t>(8, size + 1 - t0);  // out[0 .. size]
+        _mm512_mask_storeu_epi64(out + t0, static_cast<__mmask8>((1U << room) - 1), words);
     }
 }
 
