@@ -16,17 +16,35 @@ namespace tfqkd::pp::clmul {
 
 using Limb = std::uint64_t;
 
-// The recursion's base case handles N words with kBaseMin <= N < 2 kBaseMin; every product size is
-// kBaseMin..2 kBaseMin - 1 times a power of two.
-inline constexpr std::uint64_t kBaseMin = 16;
+// Every middle product has N = m 2^r words: r Karatsuba levels down to a schoolbook base case of
+// m words, kMinBase <= m < kMaxBase. For a needed size v, the (m, r) of least estimated cost:
+// 3^r base cases, each of `wide` ? 2 m ceil(m / 8) (VPCLMULQDQ, eight products per two
+// instructions) : m^2 (PCLMULQDQ) carry-less multiplies, plus a call and the Karatsuba additions
+// (about 30 + 2 m). Rounding up wastes at most 1/16.
+inline constexpr std::uint64_t kMinBase = 16;
+inline constexpr std::uint64_t kMaxBase = 64;
 
-// The smallest size of the form m 2^r (kBaseMin <= m < 2 kBaseMin) that is at least v: at most
-// 1/kBaseMin more than v.
-constexpr std::uint64_t round_up_size(std::uint64_t v) noexcept {
-    if (v <= kBaseMin) return kBaseMin;
-    unsigned r = 0;
-    while (((v + (std::uint64_t{1} << r) - 1) >> r) >= 2 * kBaseMin) ++r;
-    return ((v + (std::uint64_t{1} << r) - 1) >> r) << r;
+struct Size {
+    std::uint64_t words = 0;  // N
+    std::uint64_t base = 0;   // m
+};
+
+constexpr Size choose_size(std::uint64_t v, bool wide) noexcept {
+    Size best;
+    double best_cost = 0;
+    double calls = 1;
+    for (unsigned r = 0; r < 40; ++r, calls *= 3) {
+        const std::uint64_t m = std::max(kMinBase, (v + (std::uint64_t{1} << r) - 1) >> r);
+        if (m >= kMaxBase) continue;
+        const double per_call = static_cast<double>(wide ? 2 * m * ((m + 7) / 8) : m * m) + 30.0 + 2.0 * static_cast<double>(m);
+        const double cost = calls * per_call;
+        if (best.words == 0 || cost < best_cost) {
+            best = {m << r, m};
+            best_cost = cost;
+        }
+        if (m == kMinBase) break;  // smaller bases would only add levels
+    }
+    return best;
 }
 
 // How y = T x is cut (docs/postprocessing.md): with x' = x z^d, d making n - 1 + d = 64 q, output
@@ -35,6 +53,7 @@ constexpr std::uint64_t round_up_size(std::uint64_t v) noexcept {
 // 2 size - 1 seed words and its size words to the product words q - 1 .. q - 1 + size.
 struct Plan {
     std::uint64_t size = 0;        // N, words per chunk and per middle product
+    std::uint64_t base = 0;        // m, the words of the schoolbook base case
     std::uint64_t chunks = 0;      // C
     std::uint64_t q = 0;           // the first output word of the product
     unsigned shift = 0;            // d
@@ -42,7 +61,7 @@ struct Plan {
     std::uint64_t work_words = 0;  // all the work memory
 };
 
-inline Plan plan(std::uint64_t n, std::uint64_t l) noexcept {
+inline Plan plan(std::uint64_t n, std::uint64_t l, bool wide) noexcept {
     Plan p;
     p.shift = static_cast<unsigned>((64 - (n - 1) % 64) % 64);
     p.q = (n - 1 + p.shift) / 64;
@@ -53,7 +72,9 @@ inline Plan plan(std::uint64_t n, std::uint64_t l) noexcept {
     // more: Karatsuba's time grows faster than the size).
     const std::uint64_t minimum = output_words + 1;
     const std::uint64_t chunks = (input_words + minimum - 1) / minimum;
-    p.size = round_up_size(std::max(minimum, (input_words + chunks - 1) / chunks));
+    const Size size = choose_size(std::max(minimum, (input_words + chunks - 1) / chunks), wide);
+    p.size = size.words;
+    p.base = size.base;
     p.chunks = (input_words + p.size - 1) / p.size;
     const std::uint64_t seed_bits = n + l - 1;
     p.seed_words = p.size + std::max((seed_bits + 63) / 64, p.q + 2 * p.size);
@@ -64,8 +85,9 @@ inline Plan plan(std::uint64_t n, std::uint64_t l) noexcept {
 
 struct Kernels {
     const char* name;
+    bool wide;  // plan(n, l, wide) is the plan of toeplitz()
     // The l bits of y = T x written to `out` (ceil(l / 8) bytes, padding bits zero), with
-    // plan(n, l).work_words words of `work`, which is left holding key-derived words (the caller wipes).
+    // plan(n, l, wide).work_words words of `work`, which is left holding key-derived words (the caller wipes).
     void (*toeplitz)(const Byte* seed, const Byte* input, std::uint64_t n, std::uint64_t l, Byte* out, Limb* work);
 };
 

@@ -72,11 +72,16 @@ void schoolbook(const Limb* a, const Limb* b, std::size_t size, Limb* out) noexc
 }
 
 struct Base {
+    static constexpr bool kWide = true;
     static void middle_product(const Limb* a, const Limb* b, std::size_t size, Limb* out) noexcept {
-        static_assert(kBaseMin == 16);
+        static_assert(kMinBase == 16 && kMaxBase == 64);
         if (size <= 16) schoolbook<2>(a, b, size, out);
         else if (size <= 24) schoolbook<3>(a, b, size, out);
-        else schoolbook<4>(a, b, size, out);
+        else if (size <= 32) schoolbook<4>(a, b, size, out);
+        else if (size <= 40) schoolbook<5>(a, b, size, out);
+        else if (size <= 48) schoolbook<6>(a, b, size, out);
+        else if (size <= 56) schoolbook<7>(a, b, size, out);
+        else schoolbook<8>(a, b, size, out);
     }
 };
 
@@ -98,7 +103,7 @@ namespace tfqkd::pp::clmul {
 
 // Outside the target region: this runs on any CPU, and only hands out the entry point.
 const Kernels& vpclmul_kernels() noexcept {
-    static const Kernels kernels{"clmul_avx512", &vpclmul::run};
+    static const Kernels kernels{"clmul_avx512", true, &vpclmul::run};
     return kernels;
 }
 

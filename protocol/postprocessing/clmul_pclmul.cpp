@@ -24,6 +24,7 @@ namespace pclmul {
 #include "clmul_kernel.inc"
 
 struct Base {
+    static constexpr bool kWide = false;
     // Schoolbook middle product, outputs t and t + 1 at a time: the two words a[t + N - 1 - j],
     // a[t + N - j] times b[j]; r_t folds into out[t, t + 1], r_{t+1} into out[t + 1, t + 2].
     static void middle_product(const Limb* a, const Limb* b, std::size_t size, Limb* out) noexcept {
@@ -73,7 +74,7 @@ namespace tfqkd::pp::clmul {
 
 // Outside the target region: this runs on any CPU, and only hands out the entry point.
 const Kernels& pclmul_kernels() noexcept {
-    static const Kernels kernels{"clmul", &pclmul::run};
+    static const Kernels kernels{"clmul", false, &pclmul::run};
     return kernels;
 }
 

@@ -190,7 +190,7 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
     if (is_clmul(path)) {
         const clmul::Kernels& kernels =
             path == NttPath::clmul_avx512 ? clmul::vpclmul_kernels() : clmul::pclmul_kernels();
-        const std::size_t words = static_cast<std::size_t>(clmul::plan(n, l).work_words);
+        const std::size_t words = static_cast<std::size_t>(clmul::plan(n, l, kernels.wide).work_words);
         Workspace& ws = *workspace_;
         ws.limbs.reserve(words);
         SecretBits output(l);
