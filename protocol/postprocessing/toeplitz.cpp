@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -113,6 +114,29 @@ BlockPlan plan_blocks(std::uint64_t n, std::uint64_t l, unsigned max_log2) {
     return best;
 }
 
+// Estimated milliseconds (fitted on the machine of docs/postprocessing.md, large blocks): the
+// transform's plan costs about 1.9e-7 ms per (length log2 length) on AVX-512, the carry-less product
+// about 6.5e-7 ms per unit of clmul::choose_size's cost. Karatsuba grows as size^1.585, the transform
+// as size log size: the transform wins again around 10^8 bits.
+double transform_cost(std::uint64_t n, std::uint64_t l, NttPath path) {
+    const BlockPlan plan = plan_blocks(n, l, ntt::kMaxLog2);
+    const std::uint64_t length = std::uint64_t{1} << plan.log2;
+    const std::uint64_t row_blocks = (l + plan.rows - 1) / plan.rows;
+    const std::uint64_t col_blocks = (n + plan.cols - 1) / plan.cols;
+    const std::uint64_t transforms = col_blocks == 1 ? 1 + 2 * row_blocks : row_blocks * (2 * col_blocks + 1);
+    const double per_unit = path == NttPath::avx512 ? 1.9e-7 : path == NttPath::avx2 ? 2.4e-7 : 1.4e-6;
+    return per_unit * static_cast<double>(transforms) * static_cast<double>(length) * plan.log2;
+}
+
+double clmul_cost(std::uint64_t n, std::uint64_t l, bool wide) {
+    const clmul::Plan plan = clmul::plan(n, l, wide);
+    const unsigned levels = static_cast<unsigned>(std::countr_zero(plan.size / plan.base));
+    const double calls = std::pow(3.0, levels);
+    const auto m = static_cast<double>(plan.base);
+    const double per_call = (wide ? 2 * m * std::ceil(m / 8) : m * m) + 30 + 2 * m;
+    return 6.5e-7 * static_cast<double>(plan.chunks) * calls * per_call;
+}
+
 }  // namespace
 
 std::string_view ntt_path_name(NttPath path) noexcept {
@@ -171,6 +195,19 @@ ToeplitzHasher& ToeplitzHasher::operator=(ToeplitzHasher&&) noexcept = default;
 
 NttPath ToeplitzHasher::path() const noexcept { return resolve(options_.path); }
 
+NttPath ToeplitzHasher::path_for(std::uint64_t n, std::uint64_t l) const noexcept {
+    if (options_.path != NttPath::automatic) return options_.path;
+    const NttPath best = ntt_best_path();
+    if (!is_clmul(best) || n == 0 || l == 0 || l > n || n > kToeplitzMaxInputBits) return best;
+    NttPath transform = NttPath::scalar;
+    for (NttPath p : {NttPath::avx512, NttPath::avx2})
+        if (ntt_path_supported(p)) {
+            transform = p;
+            break;
+        }
+    return clmul_cost(n, l, best == NttPath::clmul_avx512) <= transform_cost(n, l, transform) ? best : transform;
+}
+
 Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits& input, std::uint64_t output_bits) {
     const std::uint64_t n = input.size();
     const std::uint64_t l = output_bits;
@@ -185,7 +222,7 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
         return make_error(Errc::invalid_argument, kMessage, "max_transform_log2", "must lie in 6 .. 27");
     if (!ntt_path_supported(options_.path))
         return make_error(Errc::invalid_argument, kMessage, "path", "this CPU cannot run the requested path");
-    const NttPath path = resolve(options_.path);
+    const NttPath path = path_for(n, l);
 #if defined(TFQKD_NTT_X86)
     if (is_clmul(path)) {
         const clmul::Kernels& kernels =

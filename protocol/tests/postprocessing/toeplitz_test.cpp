@@ -217,6 +217,15 @@ TEST(Toeplitz, AutomaticPicksTheCarrylessPathWhenTheCpuHasIt) {
         EXPECT_EQ(best, NttPath::clmul);
     }
     EXPECT_EQ(ToeplitzHasher().path(), best);
+    // By size: the carry-less product up to 10^7 bits, the transform at 10^8 (docs/postprocessing.md).
+    if (ntt_path_supported(NttPath::clmul_avx512) && ntt_path_supported(NttPath::avx512)) {
+        const ToeplitzHasher hasher;
+        EXPECT_EQ(hasher.path_for(1000, 100), NttPath::clmul_avx512);
+        EXPECT_EQ(hasher.path_for(10'000'000, 1'000'000), NttPath::clmul_avx512);
+        EXPECT_EQ(hasher.path_for(10'000'000, 5'000'000), NttPath::clmul_avx512);
+        EXPECT_EQ(hasher.path_for(100'000'000, 50'000'000), NttPath::avx512);
+        EXPECT_EQ(ToeplitzHasher({NttPath::clmul_avx512, 27}).path_for(100'000'000, 50'000'000), NttPath::clmul_avx512);
+    }
     EXPECT_EQ(ntt_path_name(NttPath::clmul), "clmul");
     EXPECT_EQ(ntt_path_name(NttPath::clmul_avx512), "clmul_avx512");
 }
