@@ -1,8 +1,10 @@
-// Toeplitz hashing through the number-theoretic transform: see protocol/postprocessing/toeplitz.hpp.
+// Toeplitz hashing through the number-theoretic transform or carry-less multiplication: see
+// protocol/postprocessing/toeplitz.hpp.
 #include "protocol/postprocessing/toeplitz.hpp"
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -12,6 +14,7 @@
 #include <sys/mman.h>
 #endif
 
+#include "clmul.hpp"
 #include "ntt.hpp"
 
 namespace tfqkd::pp {
@@ -31,14 +34,17 @@ const ntt::Kernels& kernels_for(NttPath path) noexcept {
 
 NttPath resolve(NttPath path) noexcept { return path == NttPath::automatic ? ntt_best_path() : path; }
 
+[[maybe_unused]] bool is_clmul(NttPath path) noexcept { return path == NttPath::clmul || path == NttPath::clmul_avx512; }
+
 // A word array aligned to 2 MiB and offered to the kernel as transparent huge pages: the radix-8
 // passes touch eight far-apart places at once, and with 4 KiB pages each would be a TLB miss.
-class WordArray {
+template <class Word>
+class AlignedArray {
 public:
-    WordArray() = default;
-    WordArray(const WordArray&) = delete;
-    WordArray& operator=(const WordArray&) = delete;
-    ~WordArray() { release(); }
+    AlignedArray() = default;
+    AlignedArray(const AlignedArray&) = delete;
+    AlignedArray& operator=(const AlignedArray&) = delete;
+    ~AlignedArray() { release(); }
 
     Word* data() noexcept { return words_; }
     // Makes room for `count` words; the contents are unspecified afterwards.
@@ -68,6 +74,7 @@ private:
     Word* words_ = nullptr;
     std::size_t capacity_ = 0;
 };
+using WordArray = AlignedArray<Word>;
 
 // How the l x n product is cut: blocks of `rows` outputs times `cols` inputs, each a cyclic
 // convolution of length 2^log2 >= cols + rows - 1 (the seed window of a block), so that nothing wraps.
@@ -107,6 +114,29 @@ BlockPlan plan_blocks(std::uint64_t n, std::uint64_t l, unsigned max_log2) {
     return best;
 }
 
+// Estimated milliseconds (fitted on the machine of docs/postprocessing.md, large blocks): the
+// transform's plan costs about 1.9e-7 ms per (length log2 length) on AVX-512, the carry-less product
+// about 6.5e-7 ms per unit of clmul::choose_size's cost. Karatsuba grows as size^1.585, the transform
+// as size log size: the transform wins again around 10^8 bits.
+double transform_cost(std::uint64_t n, std::uint64_t l, NttPath path) {
+    const BlockPlan plan = plan_blocks(n, l, ntt::kMaxLog2);
+    const std::uint64_t length = std::uint64_t{1} << plan.log2;
+    const std::uint64_t row_blocks = (l + plan.rows - 1) / plan.rows;
+    const std::uint64_t col_blocks = (n + plan.cols - 1) / plan.cols;
+    const std::uint64_t transforms = col_blocks == 1 ? 1 + 2 * row_blocks : row_blocks * (2 * col_blocks + 1);
+    const double per_unit = path == NttPath::avx512 ? 1.9e-7 : path == NttPath::avx2 ? 2.4e-7 : 1.4e-6;
+    return per_unit * static_cast<double>(transforms) * static_cast<double>(length) * plan.log2;
+}
+
+double clmul_cost(std::uint64_t n, std::uint64_t l, bool wide) {
+    const clmul::Plan plan = clmul::plan(n, l, wide);
+    const unsigned levels = static_cast<unsigned>(std::countr_zero(plan.size / plan.base));
+    const double calls = std::pow(3.0, levels);
+    const auto m = static_cast<double>(plan.base);
+    const double per_call = (wide ? 2 * m * std::ceil(m / 8) : m * m) + 30 + 2 * m;
+    return 6.5e-7 * static_cast<double>(plan.chunks) * calls * per_call;
+}
+
 }  // namespace
 
 std::string_view ntt_path_name(NttPath path) noexcept {
@@ -115,6 +145,8 @@ std::string_view ntt_path_name(NttPath path) noexcept {
         case NttPath::scalar: return "scalar";
         case NttPath::avx2: return "avx2";
         case NttPath::avx512: return "avx512";
+        case NttPath::clmul: return "clmul";
+        case NttPath::clmul_avx512: return "clmul_avx512";
     }
     return "unknown";
 }
@@ -126,15 +158,23 @@ bool ntt_path_supported(NttPath path) noexcept {
 #if defined(TFQKD_NTT_X86)
         case NttPath::avx2: return ntt::cpu_has_avx2();
         case NttPath::avx512: return ntt::cpu_has_avx512();
+        case NttPath::clmul: return clmul::cpu_has_pclmul();
+        case NttPath::clmul_avx512: return clmul::cpu_has_vpclmul();
 #else
         case NttPath::avx2:
-        case NttPath::avx512: return false;
+        case NttPath::avx512:
+        case NttPath::clmul:
+        case NttPath::clmul_avx512: return false;
 #endif
     }
     return false;
 }
 
 NttPath ntt_best_path() noexcept {
+    // The carry-less product does less work than the transform at every size measured
+    // (docs/postprocessing.md).
+    if (ntt_path_supported(NttPath::clmul_avx512)) return NttPath::clmul_avx512;
+    if (ntt_path_supported(NttPath::clmul)) return NttPath::clmul;
     if (ntt_path_supported(NttPath::avx512)) return NttPath::avx512;
     if (ntt_path_supported(NttPath::avx2)) return NttPath::avx2;
     return NttPath::scalar;
@@ -144,6 +184,7 @@ struct ToeplitzHasher::Workspace {
     WordArray seed;     // the seed window and its transform; with one column block also the convolution
     WordArray input;    // key-derived: wiped after each hash
     WordArray product;  // the sum of products when there are several column blocks; wiped after each hash
+    AlignedArray<clmul::Limb> limbs;  // the clmul paths' work memory; key-derived: wiped after each hash
 };
 
 ToeplitzHasher::ToeplitzHasher(ToeplitzOptions options)
@@ -153,6 +194,19 @@ ToeplitzHasher::ToeplitzHasher(ToeplitzHasher&&) noexcept = default;
 ToeplitzHasher& ToeplitzHasher::operator=(ToeplitzHasher&&) noexcept = default;
 
 NttPath ToeplitzHasher::path() const noexcept { return resolve(options_.path); }
+
+NttPath ToeplitzHasher::path_for(std::uint64_t n, std::uint64_t l) const noexcept {
+    if (options_.path != NttPath::automatic) return options_.path;
+    const NttPath best = ntt_best_path();
+    if (!is_clmul(best) || n == 0 || l == 0 || l > n || n > kToeplitzMaxInputBits) return best;
+    NttPath transform = NttPath::scalar;
+    for (NttPath p : {NttPath::avx512, NttPath::avx2})
+        if (ntt_path_supported(p)) {
+            transform = p;
+            break;
+        }
+    return clmul_cost(n, l, best == NttPath::clmul_avx512) <= transform_cost(n, l, transform) ? best : transform;
+}
 
 Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits& input, std::uint64_t output_bits) {
     const std::uint64_t n = input.size();
@@ -168,7 +222,22 @@ Result<SecretBits> ToeplitzHasher::hash(const PackedBits& seed, const SecretBits
         return make_error(Errc::invalid_argument, kMessage, "max_transform_log2", "must lie in 6 .. 27");
     if (!ntt_path_supported(options_.path))
         return make_error(Errc::invalid_argument, kMessage, "path", "this CPU cannot run the requested path");
-    const ntt::Kernels& kernels = kernels_for(resolve(options_.path));
+    const NttPath path = path_for(n, l);
+#if defined(TFQKD_NTT_X86)
+    if (is_clmul(path)) {
+        const clmul::Kernels& kernels =
+            path == NttPath::clmul_avx512 ? clmul::vpclmul_kernels() : clmul::pclmul_kernels();
+        const std::size_t words = static_cast<std::size_t>(clmul::plan(n, l, kernels.wide).work_words);
+        Workspace& ws = *workspace_;
+        ws.limbs.reserve(words);
+        SecretBits output(l);
+        kernels.toeplitz(seed.bytes().data(), input.reveal().data(), n, l, output.reveal_mutable().data(),
+                         ws.limbs.data());
+        ws.limbs.wipe(words);
+        return output;
+    }
+#endif
+    const ntt::Kernels& kernels = kernels_for(path);
 
     const BlockPlan plan = plan_blocks(n, l, options_.max_transform_log2);
     const std::uint64_t rows = plan.rows;

@@ -1,4 +1,5 @@
-// Privacy amplification: the transform-based Toeplitz product against the definition.
+// Privacy amplification: the transform-based and carry-less Toeplitz products against the definition
+// and against each other.
 #include "protocol/postprocessing/toeplitz.hpp"
 
 #include <gtest/gtest.h>
@@ -31,7 +32,14 @@ std::vector<bool> naive_toeplitz(const PackedBits& seed, const PackedBits& x, st
 
 std::vector<NttPath> supported_paths() {
     std::vector<NttPath> paths;
-    for (NttPath p : {NttPath::scalar, NttPath::avx2, NttPath::avx512})
+    for (NttPath p : {NttPath::scalar, NttPath::avx2, NttPath::avx512, NttPath::clmul, NttPath::clmul_avx512})
+        if (ntt_path_supported(p)) paths.push_back(p);
+    return paths;
+}
+
+std::vector<NttPath> clmul_paths() {
+    std::vector<NttPath> paths;
+    for (NttPath p : {NttPath::clmul, NttPath::clmul_avx512})
         if (ntt_path_supported(p)) paths.push_back(p);
     return paths;
 }
@@ -118,6 +126,110 @@ TEST(Toeplitz, PathsAgreeOnLargeBlocks) {
     }
 }
 
+// The carry-less paths: sizes around the word (64 bits) and base-case (16 and 32 words) boundaries,
+// l = 1 and l = n, products with one and with several input chunks and Karatsuba levels.
+TEST(Toeplitz, ClmulEqualsTheNaiveProduct) {
+    const std::uint64_t sizes[][2] = {{1, 1},       {2, 1},       {3, 3},       {63, 63},     {64, 1},
+                                      {64, 64},     {65, 65},     {65, 1},      {127, 64},    {128, 128},
+                                      {129, 1},     {1023, 1023}, {1024, 1},    {1025, 513},  {2047, 2047},
+                                      {2048, 2048}, {2049, 1},    {2113, 2000}, {4100, 3000}, {6000, 64},
+                                      {6000, 65},   {7000, 7000}, {9000, 640},  {9001, 2047}, {5000, 1}};
+    for (NttPath path : clmul_paths())
+        for (const auto& size : sizes) expect_matches_naive(size[0], size[1], 21, {path, 27});
+    CounterRng sizes_rng(31);
+    for (int trial = 0; trial < 40; ++trial) {
+        const std::uint64_t n = 1 + sizes_rng.below(trial < 30 ? 700 : 6000);
+        const std::uint64_t l = 1 + sizes_rng.below(n);
+        for (NttPath path : clmul_paths()) expect_matches_naive(n, l, 500 + static_cast<std::uint64_t>(trial), {path, 27});
+    }
+}
+
+// Against the transform on sizes where the naive product is too slow: several Karatsuba levels,
+// many input chunks (l << n) and one (l = n), up to 10^7 bits.
+TEST(Toeplitz, ClmulEqualsTheTransform) {
+    const std::uint64_t sizes[][2] = {{100'000, 1},         {100'000, 100'000},   {262'145, 26'000},
+                                      {1'000'003, 100'001}, {1'000'000, 500'000}, {1'048'576, 1'048'576},
+                                      {10'000'000, 1'000'000}, {10'000'001, 5'000'000}};
+    for (const auto& size : sizes) {
+        const std::uint64_t n = size[0];
+        const std::uint64_t l = size[1];
+        CounterRng rng(41, n + l);
+        const PackedBits x = random_bits(n, rng);
+        const PackedBits seed = random_bits(n + l - 1, rng);
+        const SecretBits key = SecretBits::copy_of(x);
+        Result<SecretBits> reference = toeplitz_hash(seed, key, l, {ntt_path_supported(NttPath::avx512) ? NttPath::avx512 : NttPath::scalar, 27});
+        ASSERT_TRUE(reference.ok());
+        for (NttPath path : clmul_paths()) {
+            Result<SecretBits> y = toeplitz_hash(seed, key, l, {path, 27});
+            ASSERT_TRUE(y.ok());
+            EXPECT_TRUE(constant_time_equal(y->reveal(), reference->reveal()))
+                << ntt_path_name(path) << " n=" << n << " l=" << l;
+        }
+        // And a few rows against the definition, the first and last among them.
+        for (std::uint64_t i : {std::uint64_t{0}, l / 3, l - 1}) {
+            bool parity = false;
+            for (std::uint64_t j = 0; j < n; ++j) parity ^= seed.get(i - j + n - 1) && x.get(j);
+            EXPECT_EQ(reference->get(i), parity) << "n=" << n << " row " << i;
+        }
+    }
+}
+
+// The comparisons above can fail: a product with the index off by one (seed[i - j + n - 2] or
+// seed[i - j + n]), or transposed (seed[j - i + l - 1]), differs from every path's output.
+TEST(Toeplitz, ComparisonsCatchAWrongIndex) {
+    const std::uint64_t n = 300;
+    const std::uint64_t l = 100;
+    CounterRng rng(51);
+    const PackedBits x = random_bits(n, rng);
+    const PackedBits seed = random_bits(n + l - 1, rng);
+    const auto wrong = [&](auto index) {
+        std::vector<bool> y(l, false);
+        for (std::uint64_t i = 0; i < l; ++i)
+            for (std::uint64_t j = 0; j < n; ++j) {
+                const std::int64_t k = index(static_cast<std::int64_t>(i), static_cast<std::int64_t>(j));
+                if (k >= 0 && static_cast<std::uint64_t>(k) < seed.size()) y[i] = y[i] != (seed.get(static_cast<std::uint64_t>(k)) && x.get(j));
+            }
+        return y;
+    };
+    const auto sn = static_cast<std::int64_t>(n);
+    const auto sl = static_cast<std::int64_t>(l);
+    const std::vector<std::vector<bool>> wrong_products = {
+        wrong([&](std::int64_t i, std::int64_t j) { return i - j + sn - 2; }),
+        wrong([&](std::int64_t i, std::int64_t j) { return i - j + sn; }),
+        wrong([&](std::int64_t i, std::int64_t j) { return j - i + sl - 1; }),
+    };
+    const std::vector<bool> right = naive_toeplitz(seed, x, l);
+    for (NttPath path : supported_paths()) {
+        Result<SecretBits> y = toeplitz_hash(seed, SecretBits::copy_of(x), l, {path, 27});
+        ASSERT_TRUE(y.ok());
+        std::vector<bool> bits(l);
+        for (std::uint64_t i = 0; i < l; ++i) bits[i] = y->get(i);
+        EXPECT_EQ(bits, right) << ntt_path_name(path);
+        for (const auto& w : wrong_products) EXPECT_NE(bits, w) << ntt_path_name(path);
+    }
+}
+
+TEST(Toeplitz, AutomaticPicksTheCarrylessPathWhenTheCpuHasIt) {
+    const NttPath best = ntt_best_path();
+    if (ntt_path_supported(NttPath::clmul_avx512)) {
+        EXPECT_EQ(best, NttPath::clmul_avx512);
+    } else if (ntt_path_supported(NttPath::clmul)) {
+        EXPECT_EQ(best, NttPath::clmul);
+    }
+    EXPECT_EQ(ToeplitzHasher().path(), best);
+    // By size: the carry-less product up to 10^7 bits, the transform at 10^8 (docs/postprocessing.md).
+    if (ntt_path_supported(NttPath::clmul_avx512) && ntt_path_supported(NttPath::avx512)) {
+        const ToeplitzHasher hasher;
+        EXPECT_EQ(hasher.path_for(1000, 100), NttPath::clmul_avx512);
+        EXPECT_EQ(hasher.path_for(10'000'000, 1'000'000), NttPath::clmul_avx512);
+        EXPECT_EQ(hasher.path_for(10'000'000, 5'000'000), NttPath::clmul_avx512);
+        EXPECT_EQ(hasher.path_for(100'000'000, 50'000'000), NttPath::avx512);
+        EXPECT_EQ(ToeplitzHasher({NttPath::clmul_avx512, 27}).path_for(100'000'000, 50'000'000), NttPath::clmul_avx512);
+    }
+    EXPECT_EQ(ntt_path_name(NttPath::clmul), "clmul");
+    EXPECT_EQ(ntt_path_name(NttPath::clmul_avx512), "clmul_avx512");
+}
+
 TEST(Toeplitz, HasherIsReusableAcrossSizes) {
     ToeplitzHasher hasher;
     CounterRng rng(8);
@@ -150,7 +262,7 @@ TEST(Toeplitz, BadParametersNameTheField) {
                  "max_transform_log2");
     expect_error(toeplitz_hash(random_bits(109, rng), x, 10, {NttPath::automatic, 28}), Errc::invalid_argument,
                  "max_transform_log2");
-    for (NttPath path : {NttPath::avx2, NttPath::avx512}) {
+    for (NttPath path : {NttPath::avx2, NttPath::avx512, NttPath::clmul, NttPath::clmul_avx512}) {
         if (!ntt_path_supported(path)) {
             expect_error(toeplitz_hash(random_bits(109, rng), x, 10, {path, 27}), Errc::invalid_argument, "path");
         }

@@ -11,6 +11,12 @@
 // by the leftover hash lemma the output length l is the certified length of the security layer.
 // Bit k of a PackedBits or SecretBits is bit k of the vectors above.
 //
+// y[i] is entry i + n - 1 of the convolution s * x taken mod 2, i.e. coefficient i + n - 1 of the
+// product s(z) x(z) in GF(2)[z]. Where the CPU has PCLMULQDQ (NttPath::clmul) or VPCLMULQDQ with
+// AVX-512F (clmul_avx512), that product is computed with carry-less multiplies, 64 bits per word, as
+// middle products by transposed Karatsuba (protocol/postprocessing/clmul.hpp); its work memory, at
+// most about (3 n + 9 l) / 8 bytes (the seed and input as words, sums and scratch of a few chunks),
+// is wiped before hash() returns. Otherwise (and on request, NttPath::scalar, avx2, avx512):
 // y[i] is entry i + n - 1 of the convolution s * x, computed exactly as a cyclic convolution of 0/1
 // vectors with the number-theoretic transform modulo p = 15 * 2^27 + 1 (entries are at most n < p,
 // so no reduction loses information and the parity of an entry is y[i]); no floating point is used.
@@ -33,19 +39,25 @@
 
 namespace tfqkd::pp {
 
-// Which implementation of the transform runs. All give identical output.
-enum class NttPath : std::uint8_t { automatic, scalar, avx2, avx512 };
+// Which implementation runs. All give identical output. scalar, avx2 and avx512 are the
+// number-theoretic transform; clmul (PCLMULQDQ) and clmul_avx512 (VPCLMULQDQ with AVX-512F) compute
+// the same product as a carry-less polynomial product in GF(2)[z] (Karatsuba middle products), which
+// is faster. The name is kept from when every path was a transform.
+enum class NttPath : std::uint8_t { automatic, scalar, avx2, avx512, clmul, clmul_avx512 };
 
 std::string_view ntt_path_name(NttPath path) noexcept;
 // True when the CPU can run `path` (scalar and automatic always can).
 bool ntt_path_supported(NttPath path) noexcept;
-// What `automatic` resolves to on this CPU: AVX-512F, else AVX2, else scalar.
+// The fastest path on this CPU for most sizes: clmul_avx512, else clmul, else the transform with
+// AVX-512F, else AVX2, else scalar. `automatic` resolves to it, except for blocks where the cost
+// model of ToeplitzHasher::path_for prefers the transform.
 NttPath ntt_best_path() noexcept;
 
 struct ToeplitzOptions {
     NttPath path = NttPath::automatic;
     // The largest transform is 2^max_transform_log2 words (6..27). Smaller values use less memory
     // and cut the product into more blocks; the tests use them to exercise the blocked product.
+    // The clmul paths check it but do not use it.
     unsigned max_transform_log2 = 27;
 };
 
@@ -70,8 +82,13 @@ public:
     //   max_transform_log2: outside 6..27 (invalid_argument)
     Result<SecretBits> hash(const PackedBits& seed, const SecretBits& input, std::uint64_t output_bits);
 
-    // The implementation hash() runs.
+    // The implementation hash() runs for typical blocks: the requested one, or for `automatic` what
+    // ntt_best_path() gives.
     NttPath path() const noexcept;
+    // The implementation hash() runs for n input and l output bits. For `automatic` with a carry-less
+    // path available, the faster of it and the best transform path by a cost model (the transform
+    // wins for the largest blocks, e.g. 10^8 bits); otherwise as path().
+    NttPath path_for(std::uint64_t n, std::uint64_t l) const noexcept;
 
 private:
     struct Workspace;
