@@ -92,6 +92,7 @@ Json outcome_json(const network::PartyOutcome& o) {
     if (o.key) {
         const pp::KeyMetadata& m = *o.key;
         j["key"] = Json{{"length_bits", m.length_bits},
+                        {"pool_bits", m.pool_bits},
                         {"reconciled_bits", m.reconciled_bits},
                         {"leaked_bits", m.leaked_bits},
                         {"session_id", m.session_id},

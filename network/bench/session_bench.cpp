@@ -35,7 +35,7 @@ void run(benchmark::State& state, const network::SessionSetup& setup) {
             state.SkipWithError(report ? "the session aborted" : report.error().to_string().c_str());
             return;
         }
-        last = *report;
+        last = std::move(*report);
     }
     state.counters["heralds"] = static_cast<double>(last.heralds);
     state.counters["key_bits"] = static_cast<double>(last.key_bits);

@@ -196,8 +196,13 @@ Result<SessionReport> run_session(const SessionSetup& setup) {
         c.eps_smooth = setup.security.eps_smooth;
         c.cascade_qber_estimate = report.cascade_qber_estimate;
         c.choice_seed = derived(setup.seed, role == Role::alice ? kAliceChoices : kBobChoices);
-        c.pools.alice_to_bob = pool_bits(setup.seed, kPoolAliceToBob, setup.pool_bits);
-        c.pools.bob_to_alice = pool_bits(setup.seed, kPoolBobToAlice, setup.pool_bits);
+        if (setup.pools) {
+            c.pools.alice_to_bob = setup.pools->alice_to_bob.clone();
+            c.pools.bob_to_alice = setup.pools->bob_to_alice.clone();
+        } else {
+            c.pools.alice_to_bob = pool_bits(setup.seed, kPoolAliceToBob, setup.pool_bits);
+            c.pools.bob_to_alice = pool_bits(setup.seed, kPoolBobToAlice, setup.pool_bits);
+        }
         c.timeout_ns = setup.timeout_ns;
         return party::TrustedParty::create(
             std::move(c), std::make_unique<party::SeededRandom>(
@@ -255,6 +260,16 @@ Result<SessionReport> run_session(const SessionSetup& setup) {
     report.heralds = heralds->heralds();
     report.stages.insert(report.stages.begin(), {"simulated detectors (inside the quantum stage)", stats.quantum_seconds});
 
+    // Replenishment first: the keys reported are what each party delivers.
+    if (setup.replenish_bits > 0 && alice->state() == State::done && bob->state() == State::done) {
+        auto a = alice->next_block_pools(setup.replenish_bits);
+        auto b = bob->next_block_pools(setup.replenish_bits);
+        if (a && b && a->alice_to_bob.size() == b->alice_to_bob.size() &&
+            a->bob_to_alice.size() == b->bob_to_alice.size() &&
+            constant_time_equal(a->alice_to_bob.reveal(), b->alice_to_bob.reveal()) &&
+            constant_time_equal(a->bob_to_alice.reveal(), b->bob_to_alice.reveal()))
+            report.next_pools = std::make_shared<const party::PeerPools>(std::move(*a));
+    }
     report.alice = outcome_of(*alice);
     report.bob = outcome_of(*bob);
     report.charlie.role = Role::charlie;

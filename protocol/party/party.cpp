@@ -839,6 +839,37 @@ std::optional<pp::FinalKey> TrustedParty::take_key() {
     return std::exchange(impl_->key, std::nullopt);
 }
 const PartySummary& TrustedParty::summary() const noexcept { return impl_->summary; }
+
+Result<PeerPools> TrustedParty::next_block_pools(std::uint64_t bits_per_direction) {
+    constexpr std::string_view kParty = "party";
+    Impl& p = *impl_;
+    if (p.state != State::done || !p.key)
+        return make_error(Errc::invalid_argument, kParty, "state", "the pools are handed over once the block is done");
+    const std::uint64_t size = p.key->bits().size();
+    if (bits_per_direction > size / 2 || 2 * bits_per_direction >= size)
+        return make_error(Errc::out_of_range, kParty, "bits_per_direction",
+                          "the key has " + std::to_string(size) + " bits; at most half of it, less one bit, can go to "
+                          "the pools");
+    pp::KeyMetadata meta = p.key->metadata();
+    SecretBits bits = p.key->release_bits();
+    SecretBits to_bob = bits.slice(0, bits_per_direction);
+    SecretBits to_alice = bits.slice(bits_per_direction, bits_per_direction);
+    SecretBits rest = bits.slice(2 * bits_per_direction, size - 2 * bits_per_direction);
+    bits.clear();
+    meta.length_bits = rest.size();
+    meta.pool_bits = 2 * bits_per_direction;
+    auto kept = pp::FinalKey::make(meta, std::move(rest));
+    if (!kept) return kept.error();
+    p.key.emplace(std::move(*kept));
+    // The endpoint's send pool is Alice -> Bob for Alice and Bob -> Alice for Bob.
+    auto [send, receive] = p.peer.release_pools();
+    PeerPools out;
+    out.alice_to_bob = p.alice() ? std::move(send) : std::move(receive);
+    out.bob_to_alice = p.alice() ? std::move(receive) : std::move(send);
+    out.alice_to_bob.append(to_bob);
+    out.bob_to_alice.append(to_alice);
+    return out;
+}
 const security::ProtocolParameters& TrustedParty::protocol() const noexcept { return impl_->protocol; }
 
 // ---- Charlie --------------------------------------------------------------------------------------

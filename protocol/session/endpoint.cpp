@@ -120,6 +120,13 @@ std::variant<wire::Tag, Failure> Endpoint::pool_tag(ByteSpan message, PoolSide s
     return *tag;
 }
 
+std::pair<SecretBits, SecretBits> Endpoint::release_pools() {
+    // take() of everything that is left cannot fail.
+    auto send = send_pool_.take(send_pool_.available_bits());
+    auto receive = receive_pool_.take(receive_pool_.available_bits());
+    return {send ? std::move(*send) : SecretBits(), receive ? std::move(*receive) : SecretBits()};
+}
+
 void Endpoint::replenish(const SecretBits& send_bits, const SecretBits& receive_bits) {
     send_pool_.replenish(send_bits);
     receive_pool_.replenish(receive_bits);

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,11 @@ struct SessionSetup {
     // Bits in each direction's pre-shared authentication pool: 2^24 bits key 65 536 tags, more than the
     // frames of a 10^7-bit Cascade run (a deployment replenishes the pools from generated key).
     std::uint64_t pool_bits = 1U << 24;
+    // The pools to start from instead (a previous block's next_pools); null: derived from the seed.
+    std::shared_ptr<const party::PeerPools> pools;
+    // Key bits per direction moved into the pools once the block has a key (docs/protocol.md 3.6);
+    // 0: the whole key is delivered and no next_pools are made.
+    std::uint64_t replenish_bits = 0;
     // Cascade's QBER estimate, shared by both parties; 0: the link's predicted key error rate
     // (hardware_model::expected_statistics), at least 0.1 %.
     double cascade_qber_estimate = 0;
@@ -90,6 +96,9 @@ struct SessionReport {
     std::vector<StageTime> stages;
     double seconds = 0;                     // wall time of the whole session
     std::uint64_t peak_rss_bytes = 0;       // of the process, at the end
+    // With replenish_bits: the pools for the next block (what neither party used, then the fresh
+    // bits), identical at both ends (checked in constant time); null otherwise or if they differ.
+    std::shared_ptr<const party::PeerPools> next_pools;
 };
 
 // Runs one session. Errors (before any party runs): parameters the parties refuse (their error,

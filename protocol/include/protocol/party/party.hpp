@@ -128,6 +128,13 @@ public:
     const std::optional<pp::FinalKey>& key() const noexcept;
     std::optional<pp::FinalKey> take_key();
     const PartySummary& summary() const noexcept;
+    // Once done: replenishes the authentication pools from the key (docs/protocol.md 3.6) and hands
+    // them over for the next block. The key's first `bits_per_direction` bits go to the end of the
+    // Alice -> Bob pool, the next as many to the Bob -> Alice pool; the key keeps the rest
+    // (metadata.pool_bits records what was moved). The returned pools hold every bit this party
+    // has not used, then the fresh ones; Alice's and Bob's are equal. Errors: not done, or a key
+    // shorter than 2 * bits_per_direction + 1 bits (field "bits_per_direction").
+    Result<PeerPools> next_block_pools(std::uint64_t bits_per_direction);
     // The protocol parameters of the block, as the security layer reads them.
     const security::ProtocolParameters& protocol() const noexcept;
 

@@ -25,7 +25,10 @@ struct EpsilonTerms {
 struct KeyMetadata {
     std::uint64_t session_id = 0;
     std::uint64_t block_id = 0;
-    std::uint64_t length_bits = 0;      // the certified length, = the key's size
+    std::uint64_t length_bits = 0;      // the key's size: the certified length, less pool_bits
+    // Bits of the certified key moved into the authentication pools for the next block
+    // (docs/protocol.md 3.6); 0 when the whole key is delivered.
+    std::uint64_t pool_bits = 0;
     std::uint64_t reconciled_bits = 0;  // privacy amplification's input length
     std::uint64_t leaked_bits = 0;      // public about the reconciled key: error correction + verification tag
     EpsilonTerms epsilon;

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "base/bytes.hpp"
@@ -68,6 +69,9 @@ public:
     // (auth_pool_exhausted), or a relay channel (internal_error).
     enum class PoolSide : std::uint8_t { send, receive };
     std::variant<wire::Tag, Failure> pool_tag(ByteSpan message, PoolSide side);
+    // Moves out every unused bit of the send and the receive pool (for the next block's endpoint);
+    // both pools are then empty. A relay channel has none.
+    std::pair<SecretBits, SecretBits> release_pools();
     // Key bits to add to the pools (from generated key, docs/postprocessing.md "Authentication").
     void replenish(const SecretBits& send_bits, const SecretBits& receive_bits);
 
