@@ -5,6 +5,7 @@
 // key_confirmation): see LastFrameTamperedLeavesAliceWithAKeyAndBobWithout.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -25,7 +26,6 @@ using wire::MessageType;
 using wire::Role;
 using Reason = wire::Abort::Reason;
 
-constexpr std::size_t kHeader = wire::kFrameHeaderSize;
 constexpr std::size_t kTag = wire::kTagSize;
 constexpr std::size_t kTypeOffset = 5;
 constexpr std::size_t kSenderOffset = 6;
@@ -579,6 +579,21 @@ TEST(SessionFaults, LargeMisalignmentGivesNoKeyPm) {
     const SessionReport r = run(s);
     expect_no_key(r);
     expect_abort(r.bob, Reason::no_key, "the certified length is zero before error correction");
+}
+
+// CAL19: misalignment is a bit error in the key. At 0.08 the phase-error bound still leaves a key
+// before error correction (about 62 000 bits), but Cascade discloses more than that (QBER about
+// 7.9 %): Alice, who certifies after the verification, finds zero bits: qber_too_high, which she
+// sends to Bob.
+TEST(SessionFaults, ModerateMisalignmentGivesQberTooHighCal19) {
+    SessionSetup s = test::cal19_setup(1);
+    s.link.misalignment = 0.08;
+    const SessionReport r = run(s);
+    expect_no_key(r);
+    EXPECT_GT(r.bob_summary.certified_bits_before_ec, 0U);
+    EXPECT_GT(r.qber, 0.06);
+    expect_abort(r.alice, Reason::qber_too_high, "the certified length after error correction is zero");
+    expect_abort(r.bob, Reason::qber_too_high, "alice aborted: the certified length after error correction");
 }
 
 // ---- the authentication pools ----
