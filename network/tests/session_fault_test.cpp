@@ -559,6 +559,57 @@ TEST(SessionCharlieLies, SomeClicksFlippedGiveAShorterKeyOrNone) {
                                             : failure_text(r.alice) + " / " + failure_text(r.bob));
 }
 
+// Charlie moves every tenth detection one slot on (to both parties alike, where the next slot did
+// not click): the moved events carry the choices of another slot, errors in the key and the phase.
+// Whatever happens, never unequal keys.
+TEST(SessionCharlieLies, MovedDetectionsGiveEqualCertifiedKeysOrAbort) {
+    const std::uint64_t pulses = sns().protocol.pulses;
+    auto edited = std::make_shared<int>(0);
+    const SessionReport r = run(lying_charlie(
+        Role::charlie, [](const wire::DetectionReport&, int) { return true; },
+        [pulses](wire::DetectionReport& rep) {
+            for (std::size_t i = 0; i < rep.slots.size(); ++i) {
+                const std::uint64_t next = rep.slots[i] + 1;
+                const bool free = (i + 1 == rep.slots.size() || rep.slots[i + 1] != next) &&
+                                  next < rep.first_slot + rep.slot_count && next < pulses;
+                if (rep.slots[i] % 10 == 3 && free) rep.slots[i] = next;
+            }
+        },
+        edited));
+    EXPECT_GT(*edited, 2);
+    if (r.alice.state == State::done || r.bob.state == State::done) {
+        EXPECT_TRUE(r.keys_equal);
+        ASSERT_TRUE(r.bob_summary.certified.has_value());
+        EXPECT_EQ(r.key_bits, r.bob_summary.certified->bits);
+    } else {
+        expect_no_key(r);
+    }
+    RecordProperty("observed", r.keys_equal ? "key of " + std::to_string(r.key_bits) + " bits"
+                                            : failure_text(r.alice) + " / " + failure_text(r.bob));
+}
+
+// Charlie withholds his last report to Alice: she waits for the rest of the block and times out;
+// Bob, who has all his reports and has sent nothing yet (Alice announces first), times out too.
+TEST(SessionCharlieLies, AWithheldLastReportEndsInTimeouts) {
+    const std::uint64_t pulses = sns().protocol.pulses;
+    SessionSetup s = sns();
+    s.events_per_report = 1U << 16;
+    auto dropped = std::make_shared<int>(0);
+    s.adversary = [=](InFlight f) -> std::vector<InFlight> {
+        if (f.from != Role::charlie || f.to != Role::alice || type_of(f) != MessageType::detection_report) return {f};
+        auto rep = report_of(f);
+        if (!rep || rep->first_slot + rep->slot_count != pulses) return {f};
+        ++*dropped;
+        return {};
+    };
+    const SessionReport r = run(s);
+    EXPECT_EQ(*dropped, 1);
+    expect_no_key(r);
+    expect_timed_out(r.alice);
+    EXPECT_NE(r.alice.failure->detail.find("collecting_reports"), std::string::npos) << r.alice.failure->detail;
+    expect_timed_out(r.bob);
+}
+
 // ---- the link ----
 
 // SNS: misalignment turns into phase errors in the X windows (the Z-window bits do not depend on
