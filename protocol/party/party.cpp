@@ -673,9 +673,12 @@ struct TrustedParty::Impl {
             for (std::uint64_t i = 0; i < pa.seed.size(); ++i)
                 pa.seed.set(i, ((seed_bytes[i / 8] >> (7 - i % 8)) & 1U) != 0);
         }
-        if (!amplify(pa, now)) return;
+        // Sent before Alice amplifies, so that her key's authentication epsilon counts this frame's
+        // tag as Bob's does (he amplifies after receiving it): equal key metadata at both ends.
         move_to(State::awaiting_confirmation, now);
         send(Role::bob, pa);
+        if (state == State::aborted) return;
+        amplify(pa, now);
     }
 
     // The final certification, with the bits error correction disclosed.
