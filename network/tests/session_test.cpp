@@ -93,6 +93,11 @@ TEST_P(HonestSession, BothPartiesEndWithTheSameCertifiedKey) {
     EXPECT_EQ(a.reconciled_bits, r.bob_summary.reconciled_bits);
     EXPECT_EQ(a.leaked_bits, b.leaked_bits);
     EXPECT_GE(a.leaked_bits, r.bob_summary.disclosed_bits);
+    EXPECT_EQ(a.epsilon.correctness, b.epsilon.correctness);
+    EXPECT_EQ(a.epsilon.secrecy, b.epsilon.secrecy);
+    EXPECT_EQ(a.epsilon.parameter_estimation, b.epsilon.parameter_estimation);
+    EXPECT_EQ(a.epsilon.authentication, b.epsilon.authentication);
+    EXPECT_LE(a.epsilon.total(), 1e-8);
 
     // The parties saw the same events and disclosed the same parities.
     EXPECT_EQ(r.alice_summary.events, r.bob_summary.events);
