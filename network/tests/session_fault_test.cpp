@@ -1,8 +1,13 @@
 // Faults on the wire: an adversary (SessionSetup::adversary) drops, changes, repeats, reorders or
-// forges frames, or Charlie lies. Every fault must end the session without a key at either end, and
-// the party that detects it must abort with the precise reason (docs/protocol.md 4, the checks of
-// protocol/session/endpoint.hpp). The one exception is the last frame of a session (Alice's
-// key_confirmation): see LastFrameTamperedLeavesAliceWithAKeyAndBobWithout.
+// forges frames, or Charlie lies. A fault on the peer channel (Alice <-> Bob, tagged) must end the
+// session without a key at either end, and the party that detects it must abort with the precise
+// reason (docs/protocol.md 4, the checks of protocol/session/endpoint.hpp). The one exception is the
+// last frame of a session (Alice's key_confirmation): see
+// LastFrameTamperedLeavesAliceWithAKeyAndBobWithout. Charlie's channels are untagged: a lie that
+// breaks the reports' form or order aborts; a consistent lie about the clicks may leave a key, but
+// then equal keys of the certified length (SessionCharlieLies), never unequal ones.
+//
+// Most tests run the SNS-AOPP setup of session_setups.hpp (about 0.5 s a session).
 #include <gtest/gtest.h>
 
 #include <array>
