@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,8 @@ struct TamperCase {
     MessageType type;
     int nth;  // which frame of that type on the peer channel (from 0)
 };
+
+void PrintTo(const TamperCase& c, std::ostream* os) { *os << wire::message_type_name(c.type) << " #" << c.nth; }
 
 class TamperPayload : public ::testing::TestWithParam<TamperCase> {};
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <ostream>
 #include <string>
 
 #include "network/session.hpp"
@@ -53,6 +54,8 @@ const SessionReport& honest(Fam f) {
     }
     return it->second;
 }
+
+void PrintTo(Fam f, std::ostream* os) { *os << name_of(f); }
 
 class HonestSession : public ::testing::TestWithParam<Fam> {};
 
