@@ -677,6 +677,8 @@ struct TrustedParty::Impl {
                 pa.seed.set(i, ((seed_bytes[i / 8] >> (7 - i % 8)) & 1U) != 0);
         }
         if (!amplify(pa, now)) return;
+        // The key is made once the frame is sent, so that its authentication term counts this
+        // frame's tag as Bob's does (he makes his after receiving it): equal metadata at both ends.
         move_to(State::awaiting_confirmation, now);
         send(Role::bob, pa);
         if (state != State::aborted) make_key(now);
