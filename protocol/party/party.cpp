@@ -473,7 +473,9 @@ struct TrustedParty::Impl {
         counts.key.ec_leakage_bits = static_cast<double>(summary.extra_leaked_bits);
         auto length = certify(protocol, security, counts);
         if (!length) {
-            fail({Reason::parameter_mismatch, "the statistics cannot be certified: " + length.error().to_string()}, now);
+            // Statistics the security layer refuses (more clicks in a class than its expected windows,
+            // say: a rare class and a large fluctuation, or a relay that invents events) give no key.
+            fail({Reason::no_key, "the statistics cannot be certified: " + length.error().to_string()}, now);
             return false;
         }
         summary.certified_bits_before_ec = length->bits;

@@ -59,12 +59,20 @@ Failure Endpoint::fail(Reason reason, std::string detail) {
 }
 
 std::variant<Bytes, Failure> Endpoint::seal(const wire::Message& message) {
-    if (failure_) return *failure_;
+    // A channel that failed on something received can still carry the abort that says why: the
+    // send direction (its sequence and its pool) is intact, so the peer hears the reason instead of
+    // waiting for its timeout. One that failed while sending cannot.
+    if (failure_ && (send_failed_ || !std::holds_alternative<wire::Abort>(message))) return *failure_;
     const wire::FrameHeader header{wire::type_of(message), self_, other_, session_id_, next_send_};
     auto frame = wire::encode_frame_message(header, message);
-    if (!frame) return fail(Reason::internal_error, "cannot encode the frame: " + error_text(frame.error()));
+    if (!frame) {
+        send_failed_ = true;
+        return fail(Reason::internal_error, "cannot encode the frame: " + error_text(frame.error()));
+    }
     if (tagged_) {
         if (Status signed_ = pp::sign_frame(*frame, send_pool_); !signed_) {
+            send_failed_ = true;
+            if (failure_) return *failure_;  // the abort after a failure: the first reason stands
             if (pp::is_pool_exhausted(signed_.error()))
                 return fail(Reason::auth_pool_exhausted, "the key pool cannot tag frame " + std::to_string(next_send_) +
                                                              " to " + std::string(wire::role_name(other_)));

@@ -200,3 +200,33 @@ TEST(Endpoint, AbortMessagesAreValidForTheCodecWhateverTheDetail) {
 
 }  // namespace
 }  // namespace tfqkd::session
+
+namespace tfqkd::session {
+namespace {
+
+// After a failure on a received frame the send direction is intact: the endpoint still seals the
+// abort that tells the peer why (and nothing else), and the peer accepts it. After a failure while
+// sending, not even that.
+TEST(Endpoint, AfterAReceiveFailureOnlyTheAbortStillGoesOut) {
+    PeerPair p = peer_pair(4);
+    Bytes bad = sealed(p.alice, sifting(0, 16));
+    bad[wire::kFrameHeaderSize] ^= 1;  // the payload's first byte
+    expect_failure(p.bob, bad, Reason::authentication_failed, "does not verify");
+    EXPECT_TRUE(std::holds_alternative<Failure>(p.bob.seal(sifting(0, 9))));
+    const Failure why = *p.bob.failure();
+    auto abort = p.bob.seal(abort_message(0, why));
+    ASSERT_TRUE(std::holds_alternative<Bytes>(abort));
+    auto heard = p.alice.open(std::get<Bytes>(abort));
+    ASSERT_TRUE(std::holds_alternative<wire::Message>(heard));
+    const auto* a = std::get_if<wire::Abort>(&std::get<wire::Message>(heard));
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(a->reason, Reason::authentication_failed);
+
+    PeerPair q = peer_pair(1);
+    (void)sealed(q.alice, sifting(0, 8));
+    ASSERT_TRUE(std::holds_alternative<Failure>(q.alice.seal(sifting(0, 9))));  // pool empty
+    EXPECT_TRUE(std::holds_alternative<Failure>(q.alice.seal(abort_message(0, *q.alice.failure()))));
+}
+
+}  // namespace
+}  // namespace tfqkd::session

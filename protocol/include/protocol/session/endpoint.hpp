@@ -14,7 +14,9 @@
 // checked, so an adversary can choose which of these reasons a bad frame gets, never whether it is
 // accepted: every one of them aborts.
 //
-// Once failed, an endpoint stays failed: every later call returns the same Failure.
+// Once failed, an endpoint stays failed: every later call returns the same Failure, with one
+// exception: after a failure on a received frame, seal() still frames an `abort` (the send direction
+// is intact), so that the peer learns the reason rather than timing out.
 #pragma once
 
 #include <cstdint>
@@ -89,6 +91,7 @@ private:
     std::uint64_t next_send_ = 0;
     std::uint64_t next_receive_ = 0;
     std::optional<Failure> failure_;
+    bool send_failed_ = false;  // the failure came from sealing: nothing more can be sent
 };
 
 }  // namespace tfqkd::session
