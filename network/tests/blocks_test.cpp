@@ -3,28 +3,16 @@
 #include <gtest/gtest.h>
 
 #include "network/session.hpp"
+#include "session_setups.hpp"
 
 namespace tfqkd::network {
 namespace {
 
-using security::Window;
-
-// SNS with AOPP (the settings of `tfqkd session --example sns-aopp`) over 200 km, 10^9 pulses: about
-// two seconds, some 6 * 10^4 key bits, few frames (a QBER of 10^-4 keeps Cascade short), so one
-// block's key can pay for the next block's tags. (A Cascade-heavy block, QBER of a few percent,
-// spends more pool bits than it makes: docs/protocol.md 3.6.)
+// The blocks: SNS with AOPP over 200 km (session_setups.hpp), whose key pays for the next block's
+// tags. (A Cascade-heavy block, QBER of a few percent, spends more pool bits than it makes:
+// docs/protocol.md 3.6.)
 SessionSetup sns_block(std::uint64_t seed, std::uint64_t block_id) {
-    SessionSetup s;
-    s.protocol.family = security::Family::sns;
-    s.protocol.aopp = true;
-    s.protocol.pulses = 1'000'000'000;
-    s.protocol.phase_slices = 16;
-    s.protocol.alice = {{Window::z, 0.5007, 0.2352}, {Window::z, 0, 0.6008}, {Window::x, 0, 0.0497},
-                        {Window::x, 0.06328, 0.1063}, {Window::x, 0.521, 0.008}};
-    s.protocol.bob = s.protocol.alice;
-    s.security.eps_total = 1e-8;
-    s.link = hardware_model::symmetric_link(200, 0.16, 0.6, 1e-8, 0.01, 0.1);
-    s.seed = seed;
+    SessionSetup s = test::sns_aopp_200km_setup(seed);
     s.block_id = block_id;
     return s;
 }

@@ -77,4 +77,41 @@ inline SessionSetup cal19_setup(std::uint64_t seed = 1) {
     return fast_setup(p, 0, 0.9, 1e-8, 0.02, 0.1, seed);
 }
 
+// Longer blocks over 0.16 dB/km fibre (PKU-like devices), for the tests that need a realistic link.
+inline SessionSetup ultra_low_loss_setup(security::ProtocolParameters protocol, double distance_km, std::uint64_t seed) {
+    SessionSetup s;
+    protocol.bob = protocol.alice;
+    s.protocol = std::move(protocol);
+    s.security = fast_security();
+    s.link = hardware_model::symmetric_link(distance_km, 0.16, 0.6, 1e-8, 0.01, 0.1);
+    s.seed = seed;
+    return s;
+}
+
+// SNS (4 intensities, no AOPP) over 100 km, 2 * 10^8 pulses: about a second, about 6 * 10^4 key
+// bits; `tfqkd keyrate --optimise` settings for this link, rounded. The soundness test's.
+inline SessionSetup sns_100km_setup(std::uint64_t seed = 1) {
+    security::ProtocolParameters p;
+    p.family = Family::sns;
+    p.phase_slices = 16;
+    p.pulses = 200'000'000;
+    p.alice = {{Window::z, 0.4826, 0.0243}, {Window::z, 0, 0.7418}, {Window::x, 0, 0.0691},
+               {Window::x, 0.0761, 0.1532}, {Window::x, 0.6117, 0.0116}};
+    return ultra_low_loss_setup(p, 100, seed);
+}
+
+// SNS with AOPP over 200 km, 10^9 pulses, the settings of `tfqkd session --example sns-aopp`: about
+// two seconds, about 6 * 10^4 key bits and few frames (a QBER of 10^-4 keeps Cascade short), so one
+// block's key can pay for the next block's tags. The blocks test's.
+inline SessionSetup sns_aopp_200km_setup(std::uint64_t seed = 1) {
+    security::ProtocolParameters p;
+    p.family = Family::sns;
+    p.aopp = true;
+    p.phase_slices = 16;
+    p.pulses = 1'000'000'000;
+    p.alice = {{Window::z, 0.5007, 0.2352}, {Window::z, 0, 0.6008}, {Window::x, 0, 0.0497},
+               {Window::x, 0.06328, 0.1063}, {Window::x, 0.521, 0.008}};
+    return ultra_low_loss_setup(p, 200, seed);
+}
+
 }  // namespace tfqkd::network::test

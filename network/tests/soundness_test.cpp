@@ -9,26 +9,10 @@
 #include "hardware_model/channel.hpp"
 #include "hardware_model/sampled.hpp"
 #include "network/session.hpp"
+#include "session_setups.hpp"
 
 namespace tfqkd::network {
 namespace {
-
-using security::Window;
-
-// SNS (4 intensities, no AOPP) over 100 km, 2 * 10^8 pulses: settings from `tfqkd keyrate
-// --optimise` for this link, rounded. A session takes about a second and certifies ~6 * 10^4 bits.
-SessionSetup sns_100km() {
-    SessionSetup s;
-    s.protocol.family = security::Family::sns;
-    s.protocol.pulses = 200'000'000;
-    s.protocol.phase_slices = 16;
-    s.protocol.alice = {{Window::z, 0.4826, 0.0243}, {Window::z, 0, 0.7418}, {Window::x, 0, 0.0691},
-                        {Window::x, 0.0761, 0.1532}, {Window::x, 0.6117, 0.0116}};
-    s.protocol.bob = s.protocol.alice;
-    s.security.eps_total = 1e-8;
-    s.link = hardware_model::symmetric_link(100, 0.16, 0.6, 1e-8, 0.01, 0.1);
-    return s;
-}
 
 // The expected number of untagged bits: Z-Z windows in which exactly one party sent and its pulse
 // held exactly one photon, heralded by exactly one click (true_yields: s1 includes dark counts).
@@ -43,7 +27,7 @@ double expected_untagged(const SessionSetup& s) {
 }
 
 TEST(SessionSoundness, CertifiedBoundsLieOnTheSafeSideOfTheSimulatorsTruth) {
-    SessionSetup setup = sns_100km();
+    SessionSetup setup = test::sns_100km_setup();
     const double true_rate = hardware_model::true_phase_error_probability(setup.link);
     const double untagged = expected_untagged(setup);
     for (std::uint64_t seed = 1; seed <= 4; ++seed) {
