@@ -97,9 +97,11 @@ bit kused_s[2 * POOLMAX];   /* [d * POOLMAX + i]: the sender's copy of pool d, p
 bit kused_r[2 * POOLMAX];   /* the receiver's copy */
 bit send_failed[2];         /* the party's peer endpoint failed while sealing: it cannot send */
 
-/* Alice's proposal (1: SNS with AOPP; 2: PM, no AOPP). Bob's configuration is either the same or
-   not, chosen where he compares them. */
+/* Alice's proposal (1: SNS with AOPP; 2: PM, no AOPP; 3 and 4: the same families with other
+   numbers, such as another epsilon, that do not change the flow). Bob's configuration is either
+   the same or not, chosen where he compares them. */
 byte par;
+#define AOPP(x) ((x) == 1 || (x) == 3)
 byte acks;            /* Alice: bit 0 Bob's ack, bit 1 Charlie's */
 bit optics;           /* the optical part of Alice's current block runs (she has both acks) */
 byte nrep[2];         /* reports taken by Alice, Bob in the block */
@@ -122,6 +124,7 @@ byte key_par[2];
    view: both ends compute it from the same public record, so they agree when their views agree.
    Whether the length after error correction is nonzero is chosen where Alice computes it. Choosing
    late keeps the choices out of the states before them. */
+bit exhausted;         /* ghost: a pool ran out in some block (for the witness runs) */
 byte certify_memo[4];   /* per view: 0 not asked yet, 1 certifies, 2 does not */
 inline decide_certify(v) {
     if
@@ -138,6 +141,20 @@ inline decide_certify(v) {
 #define NO_KEY_CHECKS 0
 #endif
 #define LENGTH_OF(v) (1)
+
+/* ---- Witnesses (formal/spin_check.py witness): conditions that some run must reach, so that the
+   properties are not true for want of keys. ---------------------------------------------------- */
+#if defined(WITNESS_SNS_KEYS)
+#define WITNESS (has_key[0] && has_key[1] && AOPP(par))
+#elif defined(WITNESS_PM_KEYS)
+#define WITNESS (has_key[0] && has_key[1] && !AOPP(par))
+#elif defined(WITNESS_KEYS_DESPITE_ADVERSARY)
+#define WITNESS (has_key[0] && has_key[1] && budget == 0)
+#elif defined(WITNESS_POOL_EXHAUSTED)
+#define WITNESS (exhausted)
+#elif defined(WITNESS_SECOND_BLOCK_KEYS)
+#define WITNESS (has_key[0] && has_key[1] && key_blk[0] == 1 && key_blk[1] == 1)
+#endif
 
 /* ---- Moves --------------------------------------------------------------------------------- */
 /* Every move of a party: the C++ table must allow it (the model cannot leave the code's table). */
@@ -195,7 +212,7 @@ inline seal(p, q, t, ct, cidx) {
 #ifndef MUTANT_NO_POOL_BOUND
         :: spos[DIR(sc)] >= psize[p] ->
             /* The pool is empty: nothing more can be sent on this channel, not even an abort. */
-            send_failed[p] = 1;
+            send_failed[p] = 1; exhausted = 1;
             if :: LIVE(p) -> END(p, 7) :: else -> skip fi
         :: else ->
 #else
@@ -261,6 +278,9 @@ inline finish_step(p) {
     :: else -> skip
     fi;
     if :: !LIVE(p) -> next_block(p) :: else -> skip fi;
+#ifdef WITNESS
+    assert(!(WITNESS));  /* a witness run: SPIN reports the run in which WITNESS holds */
+#endif
     m = 0; f = 0; c = 0; sc = 0
 }
 
@@ -428,9 +448,9 @@ proctype Alice() {
             decide_certify(view[0]);
             if
             :: !CERTIFIES(view[0]) -> FAIL(P_alice, S_awaiting_peer_decoys, E_message, M_decoy_announcement, P_bob, 5)
-            :: CERTIFIES(view[0]) && par == 1 ->
+            :: CERTIFIES(view[0]) && AOPP(par) ->
                 GOTO(P_alice, S_awaiting_peer_decoys, E_message, M_decoy_announcement, P_bob, S_awaiting_pairing)
-            :: CERTIFIES(view[0]) && par != 1 ->
+            :: CERTIFIES(view[0]) && !AOPP(par) ->
                 GOTO(P_alice, S_awaiting_peer_decoys, E_message, M_decoy_announcement, P_bob, S_reconciling)
             fi
         :: st[P_alice] == S_awaiting_pairing && F_TYPE(m) == M_aopp_pairing ->
@@ -484,7 +504,7 @@ proctype Alice() {
         /* P3: a forged or changed peer frame ends the block before any key. */
         assert(!(f == P_bob && F_FORGED(m)) || st[P_alice] == S_aborted);
         finish_step(P_alice) }
-    :: atomic { LIVE(P_alice) && st[P_alice] != S_idle && QUIET(P_alice) ->
+    :: atomic { LIVE(P_alice) && QUIET(P_alice) ->
         reason = 9; GOTO_LIVE(P_alice, E_timeout, 0, 0, S_aborted); finish_step(P_alice) }
     od
 }
@@ -529,8 +549,8 @@ proctype Bob() {
 #else
             :: true ->
                 /* Mutant: Bob does not compare the proposal with his configuration and runs his own,
-                   which may differ. */
-                if :: final_par[1] = F_CT(m) :: final_par[1] = 3 - F_CT(m) fi;
+                   which may differ in a number that does not change the flow. */
+                if :: final_par[1] = F_CT(m) :: final_par[1] = F_CT(m) + 2 fi;
 #endif
                 GOTO(P_bob, S_idle, E_message, M_session_params, P_alice, S_collecting_reports);
                 EMIT(P_alice, M_session_params_ack, F_CT(m), 0)
@@ -564,11 +584,11 @@ proctype Bob() {
             decide_certify(view[1]);
             if
             :: !CERTIFIES(view[1]) -> FAIL(P_bob, S_awaiting_peer_decoys, E_message, M_decoy_announcement, P_alice, 5)
-            :: CERTIFIES(view[1]) && final_par[1] == 1 ->
+            :: CERTIFIES(view[1]) && AOPP(final_par[1]) ->
                 GOTO(P_bob, S_awaiting_peer_decoys, E_message, M_decoy_announcement, P_alice, S_awaiting_parity);
                 EMIT(P_alice, M_decoy_announcement, 0, 0);
                 EMIT(P_alice, M_aopp_pairing, 0, 0)
-            :: CERTIFIES(view[1]) && final_par[1] != 1 ->
+            :: CERTIFIES(view[1]) && !AOPP(final_par[1]) ->
                 GOTO(P_bob, S_awaiting_peer_decoys, E_message, M_decoy_announcement, P_alice, S_reconciling);
                 EMIT(P_alice, M_decoy_announcement, 0, 0);
                 rounds = 1;
@@ -595,12 +615,20 @@ proctype Bob() {
             :: F_CT(m) == LENGTH_OF(view[1]) && rpos[0] >= psize[P_bob] ->
                 FAIL(P_bob, S_awaiting_amplification, E_message, M_privacy_amplification, P_alice, 7)
             :: F_CT(m) == LENGTH_OF(view[1]) && rpos[0] < psize[P_bob] ->
+                GOTO(P_bob, S_awaiting_amplification, E_message, M_privacy_amplification, P_alice, S_awaiting_confirmation);
+#ifndef MUTANT_CONFIRMATION_FROM_SEND_POOL
                 /* His confirmation, keyed from the alice->bob pool at his receive position. */
                 assert(!kused_r[0 * POOLMAX + rpos[0]]);  /* P4 */
                 kused_r[0 * POOLMAX + rpos[0]] = 1;
-                GOTO(P_bob, S_awaiting_amplification, E_message, M_privacy_amplification, P_alice, S_awaiting_confirmation);
                 EMIT(P_alice, M_key_confirmation, keyval[1], rpos[0]);
                 rpos[0]++
+#else
+                /* Mutant: the confirmation is keyed from his send pool, at the position the frame
+                   carrying it is then tagged from. */
+                assert(spos[1] < psize[P_bob] && !kused_s[1 * POOLMAX + spos[1]]);  /* P4 */
+                kused_s[1 * POOLMAX + spos[1]] = 1;
+                EMIT(P_alice, M_key_confirmation, keyval[1], spos[1])
+#endif
             fi
         :: st[P_bob] == S_awaiting_confirmation && F_TYPE(m) == M_key_confirmation ->
             if
