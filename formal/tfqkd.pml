@@ -102,6 +102,9 @@ bit send_failed[2];         /* the party's peer endpoint failed while sealing: i
    the same or not, chosen where he compares them. */
 byte par;
 #define AOPP(x) ((x) == 1 || (x) == 3)
+/* A payload that breaks a rule the handler checks (an AOPP pair of non-key events, a Cascade query
+   outside the key, ...): honest parties never send one; the adversary can inject one. */
+#define CT_INVALID 15
 byte acks;            /* Alice: bit 0 Bob's ack, bit 1 Charlie's */
 bit optics;           /* the optical part of Alice's current block runs (she has both acks) */
 byte nrep[2];         /* reports taken by Alice, Bob in the block */
@@ -454,11 +457,19 @@ proctype Alice() {
                 GOTO(P_alice, S_awaiting_peer_decoys, E_message, M_decoy_announcement, P_bob, S_reconciling)
             fi
         :: st[P_alice] == S_awaiting_pairing && F_TYPE(m) == M_aopp_pairing ->
-            GOTO(P_alice, S_awaiting_pairing, E_message, M_aopp_pairing, P_bob, S_reconciling);
-            EMIT(P_bob, M_aopp_parity, 0, 0)
+            if
+            :: F_CT(m) == CT_INVALID -> FAIL(P_alice, S_awaiting_pairing, E_message, M_aopp_pairing, P_bob, 1)
+            :: else ->
+                GOTO(P_alice, S_awaiting_pairing, E_message, M_aopp_pairing, P_bob, S_reconciling);
+                EMIT(P_bob, M_aopp_parity, 0, 0)
+            fi
         :: st[P_alice] == S_reconciling && F_TYPE(m) == M_cascade_parity_query ->
-            GOTO(P_alice, S_reconciling, E_message, M_cascade_parity_query, P_bob, S_reconciling);
-            EMIT(P_bob, M_cascade_parity_reply, 0, 0)
+            if
+            :: F_CT(m) == CT_INVALID -> FAIL(P_alice, S_reconciling, E_message, M_cascade_parity_query, P_bob, 1)
+            :: else ->
+                GOTO(P_alice, S_reconciling, E_message, M_cascade_parity_query, P_bob, S_reconciling);
+                EMIT(P_bob, M_cascade_parity_reply, 0, 0)
+            fi
         :: st[P_alice] == S_reconciling && F_TYPE(m) == M_verification ->
 #ifdef MUTANT_KEY_BEFORE_VERIFICATION
             /* Mutant: Alice outputs her key as soon as Bob's hash arrives, before comparing it. */
@@ -595,16 +606,21 @@ proctype Bob() {
                 EMIT(P_alice, M_cascade_parity_query, 0, 0)
             fi
         :: st[P_bob] == S_awaiting_parity && F_TYPE(m) == M_aopp_parity ->
-            GOTO(P_bob, S_awaiting_parity, E_message, M_aopp_parity, P_alice, S_reconciling);
-            rounds = 1;
-            EMIT(P_alice, M_cascade_parity_query, 0, 0)
+            if
+            :: F_CT(m) == CT_INVALID -> FAIL(P_bob, S_awaiting_parity, E_message, M_aopp_parity, P_alice, 1)
+            :: else ->
+                GOTO(P_bob, S_awaiting_parity, E_message, M_aopp_parity, P_alice, S_reconciling);
+                rounds = 1;
+                EMIT(P_alice, M_cascade_parity_query, 0, 0)
+            fi
         :: st[P_bob] == S_reconciling && F_TYPE(m) == M_cascade_parity_reply ->
             if
-            :: rounds < ROUNDS ->
+            :: F_CT(m) == CT_INVALID -> FAIL(P_bob, S_reconciling, E_message, M_cascade_parity_reply, P_alice, 1)
+            :: F_CT(m) != CT_INVALID && rounds < ROUNDS ->
                 GOTO(P_bob, S_reconciling, E_message, M_cascade_parity_reply, P_alice, S_reconciling);
                 rounds++;
                 EMIT(P_alice, M_cascade_parity_query, 0, 0)
-            :: true ->
+            :: F_CT(m) != CT_INVALID ->
                 GOTO(P_bob, S_reconciling, E_message, M_cascade_parity_reply, P_alice, S_awaiting_amplification);
                 EMIT(P_alice, M_verification, keyval[1], 0)
             fi
@@ -686,7 +702,9 @@ proctype Charlie() {
             :: else ->
             if
             :: F_TYPE(m) == M_abort -> GOTO_LIVE(P_charlie, E_message, M_abort, f, S_aborted)
-            :: st[P_charlie] == S_idle && F_TYPE(m) == M_session_params ->
+            :: st[P_charlie] == S_idle && F_TYPE(m) == M_session_params && F_CT(m) == CT_INVALID ->
+                FAIL(P_charlie, S_idle, E_message, M_session_params, P_alice, 8)
+            :: st[P_charlie] == S_idle && F_TYPE(m) == M_session_params && F_CT(m) != CT_INVALID ->
                 GOTO(P_charlie, S_idle, E_message, M_session_params, P_alice, S_measuring);
                 EMIT(P_alice, M_session_params_ack, F_CT(m), 0)
             :: else -> assert(false)  /* the table has a row this model has no handler for */
@@ -722,8 +740,10 @@ proctype Charlie() {
         select (t : 1 .. M_COUNT); \
         if \
         :: PEER(C) -> net[C]!PACK(t, rseq[C], blk[CH_TO(C)], 1, rpos[DIR(C)], 0, 0) \
+        :: PEER(C) -> net[C]!PACK(t, rseq[C], blk[CH_TO(C)], 1, rpos[DIR(C)], 0, CT_INVALID) \
         :: !PEER(C) -> net[C]!PACK(t, rseq[C], blk[CH_TO(C)], 1, 0, 0, 0) \
         :: !PEER(C) -> net[C]!PACK(t, rseq[C], blk[CH_TO(C)], 1, 0, 0, 2) \
+        :: !PEER(C) -> net[C]!PACK(t, rseq[C], blk[CH_TO(C)], 1, 0, 0, CT_INVALID) \
         fi; \
         budget--; printf("ADV inject %d %d %d\n", C, t, rseq[C]); t = 0 }
 
