@@ -212,6 +212,11 @@ void print_text(const Scenario& s, const network::SessionSetup& setup, const net
 
 }  // namespace
 
+std::string_view session_example(std::string_view name) {
+    const auto it = examples().find(name);
+    return it == examples().end() ? std::string_view() : std::string_view(it->second);
+}
+
 CLI::App* add_session_command(CLI::App& app, SessionOptions& o) {
     CLI::App* cmd = app.add_subcommand("session", "Run one TF-QKD session (Alice, Bob, Charlie) over a simulated link");
     cmd->footer("Without a file, runs an embedded example (--example). docs/protocol.md, section 7, is the manual.\n"

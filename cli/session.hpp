@@ -23,6 +23,10 @@ struct SessionOptions {
     bool json = false;            // print the JSON report instead of the text
 };
 
+// The text of an embedded example scenario ("sns-aopp", "pm", "cal19"); empty for another name.
+// `tfqkd network` starts its rate-against-distance curves of those families from them.
+std::string_view session_example(std::string_view name);
+
 CLI::App* add_session_command(CLI::App& app, SessionOptions& options);
 
 // 0: both parties output equal keys; 3: the session ended in an abort (the report says why);

@@ -13,7 +13,6 @@
 #include "hardware_model/devices.hpp"
 #include "security/bounds.hpp"
 #include "security/interval.hpp"
-#include "security/optimise.hpp"
 
 namespace tfqkd::network {
 namespace {
@@ -166,16 +165,20 @@ std::variant<Network, InputError> build_network(const NetworkScenario& s, const 
     return net;
 }
 
-Result<PairRate> certify_pair(const Network& network, const PairPlan& pair, std::uint64_t pulses) {
-    if (!pair.link) return make_error(Errc::invalid_argument, "pair", "link", pair.name + ": " + pair.unusable);
-    const hardware_model::Link link = pair.link->link;
+Result<security::SnsOptimum> optimise_on_link(const NetworkScenario& scenario, const hardware_model::Link& link,
+                                              const security::ProtocolParameters& start) {
     const security::StatisticsPredictor predict = [&link](const security::ProtocolParameters& q) {
         return hardware_model::expected_statistics(q, link);
     };
+    const security::SnsOptions options{security::Analysis::finite, scenario.ec_efficiency};
+    return security::optimise_family(start, scenario.security, predict, options);
+}
+
+Result<PairRate> certify_pair(const Network& network, const PairPlan& pair, std::uint64_t pulses) {
+    if (!pair.link) return make_error(Errc::invalid_argument, "pair", "link", pair.name + ": " + pair.unusable);
     security::ProtocolParameters start = network.scenario.protocol;
     start.pulses = pulses;
-    const security::SnsOptions options{security::Analysis::finite, network.scenario.ec_efficiency};
-    auto best = security::optimise_family(start, network.scenario.security, predict, options);
+    auto best = optimise_on_link(network.scenario, pair.link->link, start);
     if (!best) return std::move(best).error();
     PairRate out;
     out.protocol = std::move(best->protocol);

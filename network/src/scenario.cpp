@@ -148,7 +148,12 @@ PairSpec read_pair(const json& j, const std::string& path) {
 // The protocol and security sections go through the keyrate reader, so that they mean exactly what
 // they mean in a `tfqkd keyrate` file; its errors already name "protocol..." and "security...".
 void read_protocol(const Fields& f, NetworkScenario& s) {
-    json keyrate = {{"protocol", f.require("protocol")}, {"link", {{"distance_km", 1}}}};
+    // A prediction needs a link and devices; these placeholders are read and dropped.
+    json keyrate = {{"protocol", f.require("protocol")},
+                    {"link", {{"distance_km", 1}}},
+                    {"detector", {{"efficiency", 1}, {"dark_count_probability", 0}}},
+                    {"misalignment", 0},
+                    {"phase_noise_rad", 0}};
     if (const json* v = f.find("security")) keyrate["security"] = *v;
     if (const json* v = f.find("ec_efficiency")) keyrate["ec_efficiency"] = *v;
     auto parsed = hardware_model::scenario::parse_scenario(keyrate.dump());

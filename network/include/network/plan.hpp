@@ -16,6 +16,7 @@
 #include "hardware_model/simulated.hpp"
 #include "network/scenario.hpp"
 #include "network/session.hpp"
+#include "security/optimise.hpp"
 #include "security/sns.hpp"
 
 namespace tfqkd::network {
@@ -81,6 +82,12 @@ struct PairRate {
     double ratio_to_plob = 0;   // rate_per_pulse / PLOB's upper end: > 1 beats the bound
     unsigned evaluations = 0;
 };
+
+// The optimum of `start`'s family over `link` (statistics predicted by the analytic model), with the
+// scenario's security parameters and error-correction efficiency: what certify_pair does for a
+// pair, and the rate-against-distance curves for any length.
+Result<security::SnsOptimum> optimise_on_link(const NetworkScenario& scenario, const hardware_model::Link& link,
+                                              const security::ProtocolParameters& start);
 
 // Errors: a pair without a link (its `unusable` text), the optimiser's errors.
 Result<PairRate> certify_pair(const Network& network, const PairPlan& pair, std::uint64_t pulses);
