@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <set>
@@ -155,6 +156,15 @@ std::variant<Network, InputError> build_network(const NetworkScenario& s, const 
             fibre.loss_db_per_km = net.attenuation_db_per_km;
             auto link = hardware_model::link_from_profiles(net.chips[pair.alice].profile, net.chips[pair.bob].profile, net.server,
                                                            fibre, channel->comb_line);
+            // Unequal arms: the relay attenuates the lighter one to the other's loss, as asymmetric
+            // TF-QKD experiments do, so that the symmetric protocol parameters stay optimal
+            // (docs/network.md, "Unequal arms"). Chip draws differ too, so even equal spools are balanced.
+            if (link && link->link.arm_loss_alice_db != link->link.arm_loss_bob_db) {
+                const double difference = link->link.arm_loss_alice_db - link->link.arm_loss_bob_db;
+                (difference > 0 ? fibre.extra_loss_bob_db : fibre.extra_loss_alice_db) = std::abs(difference);
+                link = hardware_model::link_from_profiles(net.chips[pair.alice].profile, net.chips[pair.bob].profile, net.server,
+                                                          fibre, channel->comb_line);
+            }
             if (!link)
                 return InputError{element("pairs", i, "channel"), "the chips of " + pair.name + " cannot work on channel " +
                                                                       std::to_string(p.channel) + ": " + sentence(link.error())};

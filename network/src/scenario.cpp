@@ -366,7 +366,7 @@ NetworkScenario star_scenario(std::uint32_t users, std::uint64_t seed) {
     NetworkScenario s = std::get<NetworkScenario>(std::move(parsed));  // the embedded text is valid (tested)
     users = std::clamp<std::uint32_t>(users - users % 2, 2, 100000);
     s.description = "generated star: " + std::to_string(users) + " clients in " + std::to_string(users / 2) +
-                    " pairs on the default channel plan, upstream spools of 50 to 250 km (seed " + std::to_string(seed) + ")";
+                    " pairs on the default channel plan, upstream spools of 20 to 200 km (seed " + std::to_string(seed) + ")";
     s.clients.clear();
     s.pairs.clear();
     const CounterRng rng(seed, 0x5741'5253ULL);  // stream "STAR": the spool lengths
@@ -375,8 +375,8 @@ NetworkScenario star_scenario(std::uint32_t users, std::uint64_t seed) {
         ClientSpec c;
         c.name = "C" + std::to_string(i + 1);
         c.chip = i;
-        // Spools come in whole kilometres; 50 to 250 km spans the metro-to-long-haul range planned.
-        c.upstream_km = 50 + std::floor(uniform_at(rng, i) * 201);
+        // Spools come in whole kilometres; 20 to 200 km spans the metro-to-long-haul range planned.
+        c.upstream_km = 20 + std::floor(uniform_at(rng, i) * 181);
         c.downstream_km = 1;
         s.clients.push_back(c);
     }

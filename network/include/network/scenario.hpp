@@ -106,7 +106,7 @@ NetworkScenario single_pair(const NetworkScenario& scenario, std::size_t pair);
 std::string_view default_scenario_text() noexcept;
 
 // A generated star of `users` clients (even, 2..100000) in users/2 pairs, the pairs spread over the
-// default channel plan in turn (so the schedule is sequential), upstream spools of 50 to 250 km per
+// default channel plan in turn (so the schedule is sequential), upstream spools of 20 to 200 km per
 // client drawn from `seed`, the default scenario's devices and protocol: the planning example.
 NetworkScenario star_scenario(std::uint32_t users, std::uint64_t seed);
 
