@@ -77,7 +77,10 @@ TEST(NetworkPlan, ChannelPlanIsTheCombWithoutItsReference) {
     for (std::size_t i = 0; i < n.channels.size(); ++i) {
         EXPECT_EQ(n.channels[i].number, i + 1);
         EXPECT_NE(n.channels[i].comb_line, 0);
-        if (i > 0) EXPECT_NEAR(n.channels[i].frequency_hz - n.channels[i - 1].frequency_hz, i == 5 ? 2 * 30.03e9 : 30.03e9, 1e3);
+        // Neighbours one FSR apart, except across the reference line (between channels 5 and 6).
+        if (i > 0) {
+            EXPECT_NEAR(n.channels[i].frequency_hz - n.channels[i - 1].frequency_hz, i == 5 ? 2 * 30.03e9 : 30.03e9, 1e3);
+        }
     }
     EXPECT_EQ(n.channels.front().comb_line, -5);
     EXPECT_EQ(n.channels.back().comb_line, 5);
@@ -173,7 +176,7 @@ TEST(NetworkScenario, BadInputNamesTheElement) {
     };
     const Case cases[] = {
         {"unknown chip", [](auto& j) { j["clients"][3]["chip_profile"] = "no_such_chip"; }, "clients[3].chip_profile", "unknown chip"},
-        {"unknown wafer chip", [](auto& j) { j["wafer"]["chip_profile"] = "nope"; }, "wafer.chip_profile", "no shipped profile"},
+        {"unknown wafer chip", [](auto& j) { j["wafer"]["chip_profile"] = "nope"; }, "wafer.chip_profile", "unknown chip"},
         {"missing channel", [](auto& j) { j["pairs"][2]["channel"] = 12; }, "pairs[2].channel", "no channel 12"},
         {"negative length", [](auto& j) { j["clients"][5]["upstream_km"] = -1; }, "clients[5].upstream_km", "out of range"},
         {"negative downstream", [](auto& j) { j["clients"][0]["downstream_km"] = -0.5; }, "clients[0].downstream_km", "km >= 0"},
