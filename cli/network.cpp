@@ -50,12 +50,6 @@ int output_error(const std::string& file, const std::string& what) {
     return kExitOutput;
 }
 
-std::optional<std::uint64_t> parse_count(const std::string& text) {
-    const auto v = scenario::parse_number(text);
-    if (!v || *v < 1 || *v > 9.007199254740992e15 || *v != std::floor(*v)) return std::nullopt;
-    return static_cast<std::uint64_t>(*v);
-}
-
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -86,15 +80,6 @@ private:
     std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
 };
 
-std::string grouped(std::uint64_t n) {
-    std::string digits = std::to_string(n), out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(' ');
-        out.push_back(digits[i]);
-    }
-    return out;
-}
-
 std::string format(const char* fmt, double v) {
     char buf[64];
     std::snprintf(buf, sizeof buf, fmt, v);
@@ -104,11 +89,15 @@ std::string format(const char* fmt, double v) {
 // "+131 %" for a ratio of 2.31 to PLOB: how the paper states its margins.
 std::string above_plob(double ratio) { return format("%+.1f %%", 100 * (ratio - 1)); }
 
-// "10^12" for powers of ten, else the grouped number.
+// "10^12", "3×10^11": a block size as a person writes it; other counts grouped by threes.
 std::string pulses_text(std::uint64_t n) {
-    const double l = std::log10(static_cast<double>(n));
-    if (std::abs(l - std::round(l)) < 1e-12) return "10^" + std::to_string(static_cast<int>(std::round(l)));
-    return format("%.3g", static_cast<double>(n));
+    const int exponent = static_cast<int>(std::floor(std::log10(static_cast<double>(n))));
+    const double mantissa = static_cast<double>(n) / std::pow(10.0, exponent);
+    if (exponent >= 6 && std::abs(mantissa - std::round(mantissa)) < 1e-9) {
+        const std::string power = "10^" + std::to_string(exponent);
+        return std::round(mantissa) == 1 ? power : format("%.0f", mantissa) + "\u00d7" + power;
+    }
+    return grouped(n);
 }
 
 std::string family_text(const security::ProtocolParameters& p) {
@@ -188,11 +177,6 @@ Json settings_json(const std::vector<security::Setting>& settings) {
         out.push_back(Json{{"window", st.window == security::Window::z ? "z" : "x"}, {"intensity", st.intensity},
                            {"probability", st.probability}});
     return out;
-}
-
-Json failure_json(const std::optional<party::Failure>& f) {
-    if (!f) return nullptr;
-    return Json{{"reason", std::string(wire::reason_name(f->reason))}, {"detail", f->detail}};
 }
 
 Json session_json(const PairResult& r, std::uint64_t pulses) {

@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "hardware_model/profile.hpp"
@@ -24,18 +25,25 @@ Result<hardware_model::Profile> load(const std::string& name) {
 
 unsigned cores() { return std::max(1U, std::thread::hardware_concurrency()); }
 
+// The network of `scenario`, or nullopt after marking the benchmark failed with the reader's error.
+std::optional<network::Network> build(benchmark::State& state, const network::NetworkScenario& scenario) {
+    auto built = network::build_network(scenario, load);
+    if (const auto* e = std::get_if<network::InputError>(&built)) {
+        state.SkipWithError(e->to_string().c_str());
+        return std::nullopt;
+    }
+    return std::get<network::Network>(std::move(built));
+}
+
 // Planning: the star's chips drawn, its 100 pairs' links built and their rates optimised and
 // certified, spread over the cores.
 void BM_Plan100Pairs(benchmark::State& state) {
     const network::NetworkScenario star = network::star_scenario(200, 1);
     std::size_t certified = 0;
     for (auto _ : state) {
-        auto built = network::build_network(star, load);
-        if (const auto* e = std::get_if<network::InputError>(&built)) {
-            state.SkipWithError(e->to_string().c_str());
-            return;
-        }
-        const auto rates = network::certify_pairs(std::get<network::Network>(built), cores());
+        const auto built = build(state, star);
+        if (!built) return;
+        const auto rates = network::certify_pairs(*built, cores());
         certified = 0;
         for (const auto& r : rates) certified += r && r->key.bits > 0;
     }
@@ -51,12 +59,9 @@ void BM_DefaultMainJob(benchmark::State& state) {
     const network::NetworkScenario scenario = std::get<network::NetworkScenario>(parsed);
     std::uint64_t key_bits = 0;
     for (auto _ : state) {
-        auto built = network::build_network(scenario, load);
-        if (const auto* e = std::get_if<network::InputError>(&built)) {
-            state.SkipWithError(e->to_string().c_str());
-            return;
-        }
-        const network::Network& n = std::get<network::Network>(built);
+        const auto built = build(state, scenario);
+        if (!built) return;
+        const network::Network& n = *built;
         const auto rates = network::certify_pairs(n, cores());
         benchmark::DoNotOptimize(rates.data());
         key_bits = 0;
