@@ -425,6 +425,7 @@ std::string star_svg(const net::Network& n) {
     d.centre = "relay";
     // Colours follow the channel plan's order; the legend lists the channels that carry pairs.
     std::vector<std::string> on_channel(n.channels.size());
+    std::vector<std::size_t> pairs_on_channel(n.channels.size(), 0);
     const auto channel_index = [&](std::uint32_t number) {
         return static_cast<std::size_t>(std::find_if(n.channels.begin(), n.channels.end(),
                                                      [&](const net::Channel& c) { return c.number == number; }) -
@@ -444,14 +445,15 @@ std::string star_svg(const net::Network& n) {
     };
     for (const auto& p : n.pairs) {
         const std::size_t k = channel_index(p.channel.number);
-        on_channel[k] += (on_channel[k].empty() ? "" : ", ") + p.name;
+        if (pairs_on_channel[k]++ == 0) on_channel[k] = p.name;
         place(p.alice, k);
         place(p.bob, k);
     }
     for (std::size_t i = 0; i < n.chips.size(); ++i) place(i, std::nullopt);
     for (std::size_t k = 0; k < n.channels.size(); ++k) {
+        // The legend has room for one pair's name; a shared channel says how many pairs take turns on it.
         std::string pairs = on_channel[k];
-        if (pairs.size() > 40) pairs = pairs.substr(0, 37) + "...";
+        if (pairs_on_channel[k] > 1) pairs += " \u2026 (" + std::to_string(pairs_on_channel[k]) + " pairs in turn)";
         d.channels.push_back("ch " + std::to_string(n.channels[k].number) + "  " + format("%.3f nm", n.channels[k].wavelength_nm) +
                              (pairs.empty() ? "" : "  " + pairs));
     }
