@@ -111,6 +111,14 @@ TEST(NetworkPlan, WaferDrawsAreReproducibleFromTheSeed) {
     // The same die gives the same chip wherever it sits in the file (what single-pair jobs rely on).
     const Network job = built(single_pair(s, 4));
     EXPECT_EQ(job.chips[0].profile.output->loss_db.value, a.chips[8].profile.output->loss_db.value);
+    // And the job's only pair runs the session the whole network runs for pair 5: same seed, same link.
+    const auto in_job = pair_session_setup(job, 0, 1'000'000'000ULL);
+    const auto in_network = pair_session_setup(a, 4, 1'000'000'000ULL);
+    ASSERT_TRUE(in_job.ok() && in_network.ok());
+    EXPECT_EQ(in_job->seed, in_network->seed);
+    EXPECT_EQ(in_job->link.arm_loss_alice_db, in_network->link.arm_loss_alice_db);
+    EXPECT_EQ(in_job->link.phase_noise_rad, in_network->link.phase_noise_rad);
+    EXPECT_EQ(in_job->protocol, in_network->protocol);
 }
 
 TEST(NetworkPlan, ModulatorYieldDecidesWorkingModulators) {
