@@ -11,9 +11,10 @@ bool is_path(const std::string& name) {
            (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0);
 }
 
-// One profile of the scenario; `field` names it in errors ("alice" -> "hardware.alice").
-Result<hardware_model::Profile> load_one(const std::string& name, std::string_view field,
-                                         const std::filesystem::path& scenario_dir, std::string& file) {
+}  // namespace
+
+Result<hardware_model::Profile> load_named_profile(const std::string& name, std::string_view field,
+                                                   const std::filesystem::path& scenario_dir, std::string& file) {
     std::filesystem::path path;
     if (is_path(name)) {
         path = std::filesystem::path(name).is_absolute() ? std::filesystem::path(name) : scenario_dir / name;
@@ -43,8 +44,6 @@ Result<hardware_model::Profile> load_one(const std::string& name, std::string_vi
     return profile;
 }
 
-}  // namespace
-
 std::vector<std::filesystem::path> profile_search_path() {
     std::vector<std::filesystem::path> dirs;
     if (const char* env = std::getenv("TFQKD_PROFILES_DIR"); env != nullptr && *env != '\0') dirs.emplace_back(env);
@@ -56,11 +55,11 @@ std::vector<std::filesystem::path> profile_search_path() {
 
 Result<HardwareProfiles> load_hardware(const scenario::HardwareSpec& spec, const std::filesystem::path& scenario_dir) {
     HardwareProfiles out;
-    auto alice = load_one(spec.alice, "alice", scenario_dir, out.alice_file);
+    auto alice = load_named_profile(spec.alice, "alice", scenario_dir, out.alice_file);
     if (!alice) return alice.error();
-    auto bob = load_one(spec.bob, "bob", scenario_dir, out.bob_file);
+    auto bob = load_named_profile(spec.bob, "bob", scenario_dir, out.bob_file);
     if (!bob) return bob.error();
-    auto server = load_one(spec.server, "server", scenario_dir, out.server_file);
+    auto server = load_named_profile(spec.server, "server", scenario_dir, out.server_file);
     if (!server) return server.error();
     // Two chips of one wafer differ by their index; without an index a chip has the nominal values.
     out.alice = spec.alice_chip ? hardware_model::draw_chip(*alice, spec.wafer_seed, *spec.alice_chip) : *alice;

@@ -29,6 +29,13 @@ struct HardwareProfiles {
 // source tree this binary was built from.
 std::vector<std::filesystem::path> profile_search_path();
 
+// Reads one profile: a name containing '/' or ending in ".json" is a path, relative to
+// `scenario_dir` unless absolute; any other name is a shipped profile, looked for along
+// profile_search_path(). `field` (static storage) names it in errors ("alice" -> "hardware.alice");
+// `file` receives the path read.
+Result<hardware_model::Profile> load_named_profile(const std::string& name, std::string_view field,
+                                                   const std::filesystem::path& scenario_dir, std::string& file);
+
 // Reads the three profiles of `spec`. A name containing '/' or ending in ".json" is a path,
 // relative to `scenario_dir` unless absolute; any other name is a shipped profile. The error says
 // which field (hardware.alice, ...) and, for a shipped name, where it was looked for.

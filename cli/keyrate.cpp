@@ -183,12 +183,7 @@ Result<PointResult> compute(const Scenario& s, const std::optional<LinkSpec>& li
         const security::StatisticsPredictor predict = [&model](const security::ProtocolParameters& q) {
             return hardware_model::expected_statistics(q, *model);
         };
-        auto best = s.protocol.family == security::Family::pm ? security::optimise_pm(s.protocol, s.security, predict, options)
-                    : s.protocol.family == security::Family::cal19
-                        ? security::optimise_cal19(s.protocol, s.security, predict, options)
-                    : s.protocol.family == security::Family::mode_pairing
-                        ? security::optimise_mode_pairing(s.protocol, s.security, predict, options)
-                        : security::optimise_sns(s.protocol, s.security, predict, options);
+        auto best = security::optimise_family(s.protocol, s.security, predict, options);
         if (!best) return std::move(best).error();
         out.key = std::move(best->key);
         out.expected = std::move(best->statistics);

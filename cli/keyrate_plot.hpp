@@ -1,6 +1,9 @@
-// The SVG plot of `tfqkd keyrate --plot`: key rate per pulse on a log scale against distance (or
-// total loss), the protocol's curve and the PLOB line. Hand-written SVG 1.1, self-contained (no
-// scripts, no external fonts or styles), so that any browser or rsvg renders it the same way.
+// The SVG pictures of the command: the plot of `tfqkd keyrate --plot` (key rate per pulse on a log
+// scale against distance or total loss, the protocol's curve and the PLOB line), and the two
+// pictures of `tfqkd network` (key rate per pair against PLOB as bars; the network as a star).
+// Hand-written SVG 1.1, self-contained (no scripts, no external fonts or styles), so that any
+// browser or rsvg renders it the same way. One file, so that the pictures share axes, colours and
+// escaping.
 #pragma once
 
 #include <string>
@@ -37,5 +40,46 @@ struct PlotData {
 };
 
 std::string render_svg(const PlotData& data);
+
+// One bar of the per-pair chart: the certified rate (0: no key, drawn as a mark on the axis) and the
+// PLOB bound of the pair's channel, drawn across the bar.
+struct Bar {
+    std::string label;   // under the bar ("A1-B1")
+    std::string caption; // above the bar ("+131 %")
+    double rate = 0;
+    double plob = 0;
+};
+
+struct BarData {
+    std::string title;
+    std::string subtitle;
+    std::string bar_label;   // legend entry of the bars
+    std::string plob_label;  // legend entry of the PLOB marks
+    std::vector<Bar> bars;
+    std::vector<std::string> notes;
+};
+
+std::string render_bars_svg(const BarData& data);
+
+// The network as a star: the relay server in the centre, each client on a ray whose colour is its
+// pair's WDM channel, the two clients of a pair side by side.
+struct StarClient {
+    std::string name;
+    std::string fibre;      // label on the ray ("185 km")
+    std::size_t channel_index = 0;  // index into StarData::channels (colour); a client in no pair: none
+    bool paired = false;
+    bool long_downstream = false;  // drawn with a second, dashed ray: a comb line over a long fibre
+};
+
+struct StarData {
+    std::string title;
+    std::string subtitle;
+    std::string centre;                 // the server's label
+    std::vector<std::string> channels;  // legend: one entry per channel ("ch 1  1548.58 nm  A1-B1")
+    std::vector<StarClient> clients;    // in drawing order around the circle
+    std::vector<std::string> notes;
+};
+
+std::string render_star_svg(const StarData& data);
 
 }  // namespace tfqkd::cli::keyrate

@@ -1,10 +1,10 @@
 // The tfqkd command. Subcommands:
-//   transcript   encode a sample session's frames, decode them back and print them (the main job
-//                until the network layer brings the 20-user chip network)
+//   transcript   encode a sample session's frames, decode them back and print them
 //   wire decode  decode a file of frames (binary or hex), print each as JSON, name the first error
 //   keyrate      certified SNS key rates: predict an experiment or certify its statistics (keyrate.hpp)
 //   simulate     sample a link of chip profiles into statistics keyrate certifies (simulate.hpp)
 //   session      run Alice, Bob and Charlie over a simulated link to equal keys or an abort (session.hpp)
+//   network      the chip network, the main job: every pair's session and certified rate (network.hpp)
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "keyrate.hpp"
+#include "network.hpp"
 #include "simulate.hpp"
 #include "protocol/wire/frame.hpp"
 #include "protocol/wire/json.hpp"
@@ -189,6 +190,8 @@ int main(int argc, char** argv) {
     CLI::App* simulate = cli::add_simulate_command(app, sopt);
     cli::SessionOptions session_opt;
     CLI::App* session = cli::add_session_command(app, session_opt);
+    cli::NetworkOptions network_opt;
+    CLI::App* network = cli::add_network_command(app, network_opt);
 
     CLI11_PARSE(app, argc, argv);
     if (*transcript) return run_transcript(topt);
@@ -196,5 +199,6 @@ int main(int argc, char** argv) {
     if (*keyrate) return cli::run_keyrate(kopt);
     if (*simulate) return cli::run_simulate(sopt);
     if (*session) return cli::run_session_command(session_opt);
+    if (*network) return cli::run_network_command(network_opt);
     return 0;
 }

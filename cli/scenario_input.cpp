@@ -1,6 +1,7 @@
 // Reading the shared scenario files: cli/scenario_input.hpp.
 #include "scenario_input.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -12,6 +13,21 @@ namespace tfqkd::cli {
 using scenario::Kind;
 using scenario::LinkSpec;
 using scenario::Scenario;
+
+std::optional<std::uint64_t> parse_count(const std::string& text) {
+    const auto v = scenario::parse_number(text);
+    if (!v || *v < 1 || *v > 9.007199254740992e15 || *v != std::floor(*v)) return std::nullopt;
+    return static_cast<std::uint64_t>(*v);
+}
+
+std::string grouped(std::uint64_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(' ');
+        out.push_back(digits[i]);
+    }
+    return out;
+}
 
 std::string library_error(const Error& e) {
     std::string path(e.message.empty() ? std::string_view("input") : e.message);

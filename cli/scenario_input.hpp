@@ -4,6 +4,7 @@
 // field, to be printed after the file's name.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -15,6 +16,12 @@
 #include "hardware_model/scenario.hpp"
 
 namespace tfqkd::cli {
+
+// A count given on the command line ("--pulses 1e11"): a whole number in 1..2^53, else nullopt.
+std::optional<std::uint64_t> parse_count(const std::string& text);
+
+// 12 345 678: digits grouped by threes, as the command prints counts.
+std::string grouped(std::uint64_t n);
 
 // "message.field: detail" for an error of the library layers.
 std::string library_error(const Error& e);

@@ -76,16 +76,14 @@ int input_error(const std::string& where, const std::string& text) {
     return kExitInput;
 }
 
-std::optional<std::uint64_t> parse_count(const std::string& text) {
-    const auto v = scenario::parse_number(text);
-    if (!v || *v < 1 || *v > 9.007199254740992e15 || *v != std::floor(*v)) return std::nullopt;
-    return static_cast<std::uint64_t>(*v);
-}
+}  // namespace
 
 Json failure_json(const std::optional<party::Failure>& f) {
     if (!f) return nullptr;
     return Json{{"reason", std::string(wire::reason_name(f->reason))}, {"detail", f->detail}};
 }
+
+namespace {
 
 Json outcome_json(const network::PartyOutcome& o) {
     Json j{{"state", std::string(party::state_name(o.state))}, {"failure", failure_json(o.failure)}};
@@ -164,15 +162,6 @@ Json report_json(const Scenario& s, const std::string& source, std::uint64_t see
     return j;
 }
 
-std::string grouped(std::uint64_t n) {
-    std::string digits = std::to_string(n), out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(' ');
-        out.push_back(digits[i]);
-    }
-    return out;
-}
-
 void print_text(const Scenario& s, const network::SessionSetup& setup, const network::SessionReport& r) {
     const party::PartySummary& bob = r.bob_summary;
     std::printf("\n  heralded slots    %s of %s pulses\n", grouped(r.heralds).c_str(), grouped(setup.protocol.pulses).c_str());
@@ -211,6 +200,11 @@ void print_text(const Scenario& s, const network::SessionSetup& setup, const net
 }
 
 }  // namespace
+
+std::string_view session_example(std::string_view name) {
+    const auto it = examples().find(name);
+    return it == examples().end() ? std::string_view() : std::string_view(it->second);
+}
 
 CLI::App* add_session_command(CLI::App& app, SessionOptions& o) {
     CLI::App* cmd = app.add_subcommand("session", "Run one TF-QKD session (Alice, Bob, Charlie) over a simulated link");

@@ -3,7 +3,12 @@
 // writing a JSON report. docs/protocol.md, section 7, is the manual.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
+#include <optional>
 #include <string>
+
+#include "protocol/party/party.hpp"
 
 namespace CLI {
 class App;
@@ -22,6 +27,14 @@ struct SessionOptions {
     std::string report;           // write the JSON report here
     bool json = false;            // print the JSON report instead of the text
 };
+
+// A party's failure in the reports ({reason, detail}, null without one): `tfqkd session` and
+// `tfqkd network` write it alike.
+nlohmann::ordered_json failure_json(const std::optional<party::Failure>& failure);
+
+// The text of an embedded example scenario ("sns-aopp", "pm", "cal19"); empty for another name.
+// `tfqkd network` starts its rate-against-distance curves of those families from them.
+std::string_view session_example(std::string_view name);
 
 CLI::App* add_session_command(CLI::App& app, SessionOptions& options);
 

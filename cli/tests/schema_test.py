@@ -591,4 +591,38 @@ with tempfile.TemporaryDirectory() as tmp:
           and not errors(PROFILE, outside) and "reference line outside the comb" in schemas[PROFILE]["description"],
           f"reader: exit {r.returncode}: {r.stderr.strip()}\nschema: {errors(PROFILE, outside)[:5]}")
 
+    # --- tfqkd network: the scenario and the report --------------------------------------------------
+    # The default written out, a 2-pair run (sessions of 10^11 pulses, a few seconds) and a plan.
+    NET_SCENARIO, NET_REPORT = "network-scenario.schema.json", "network-report.schema.json"
+    default_path = os.path.join(tmp, "network_default.json")
+    r = run("network", "--plan", "--no-files", "--quiet", "--write-scenario", default_path)
+    net_default = load(default_path) if r.returncode == 0 else None
+    check(f"the default network scenario validates against {NET_SCENARIO}",
+          net_default is not None and not errors(NET_SCENARIO, net_default),
+          r.stderr + "\n".join(errors(NET_SCENARIO, net_default)[:10] if net_default else []))
+    if net_default is not None:
+        small = copy.deepcopy(net_default)
+        small["clients"], small["pairs"] = small["clients"][:4], small["pairs"][:2]
+        small_path = write(os.path.join(tmp, "network_small.json"), small)
+        for what, args, mode in [("a run", ["--session-pulses", "1e11"], "run"), ("a plan", ["--plan"], "plan"),
+                                 ("a 40-user star plan", ["--plan", "--star", "40"], "plan")]:
+            source = [] if "--star" in args else [small_path]
+            r, report = with_json(run("network", *source, *args, "--json", "--no-files", "--quiet"))
+            problems = errors(NET_REPORT, report) if report is not None else ["not JSON: " + r.stdout[:200]]
+            check(f"tfqkd network --json, {what}: a {mode} report that validates against {NET_REPORT}",
+                  r.returncode == 0 and not problems and report.get("mode") == mode,
+                  f"exit {r.returncode}: {r.stderr[-300:]}\n" + "\n".join(problems[:10]))
+        # Documents the reader rejects are rejected by the schema too.
+        for what, mutate in [("an unknown field", setting(["clients", 0, "colour"], "red")),
+                             ("a negative length", setting(["clients", 1, "upstream_km"], -1)),
+                             ("a schedule that is not one", setting(["schedule"], "whenever")),
+                             ("a pair without its channel", deleting(["pairs", 0, "channel"])),
+                             ("a channel 0", setting(["pairs", 0, "channel"], 0)),
+                             ("a wrong format", setting(["format"], "tfqkd-network/2"))]:
+            d = copy.deepcopy(small)
+            mutate(d)
+            r = run("network", write(os.path.join(tmp, "network_bad.json"), d), "--plan", "--no-files", "--quiet")
+            check(f"{NET_SCENARIO}: {what}: rejected by the reader (exit 2) and the schema",
+                  r.returncode == 2 and bool(errors(NET_SCENARIO, d)), r.stderr)
+
 finish()

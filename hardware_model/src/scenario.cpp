@@ -718,7 +718,7 @@ Scenario read_scenario(const json& root) {
 
 std::string InputError::to_string() const { return path.empty() ? message : path + ": " + message; }
 
-std::variant<Scenario, InputError> parse_scenario(std::string_view input) {
+std::variant<json, InputError> parse_json(std::string_view input) {
     DuplicateKeys duplicates;
     json root;
     try {
@@ -735,6 +735,13 @@ std::variant<Scenario, InputError> parse_scenario(std::string_view input) {
         return InputError{"", "not valid JSON: " + what};
     }
     if (duplicates.found()) return *duplicates.found();
+    return root;
+}
+
+std::variant<Scenario, InputError> parse_scenario(std::string_view input) {
+    auto parsed = parse_json(input);
+    if (auto* e = std::get_if<InputError>(&parsed)) return std::move(*e);
+    const json& root = std::get<json>(parsed);
     try {
         return read_scenario(root);
     } catch (const Failure& f) {

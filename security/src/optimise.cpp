@@ -334,4 +334,16 @@ Result<SnsOptimum> optimise_sns(const ProtocolParameters& start, const SecurityP
                            });
 }
 
+Result<SnsOptimum> optimise_family(const ProtocolParameters& start, const SecurityParameters& security,
+                                   const StatisticsPredictor& predict, const SnsOptions& options,
+                                   unsigned max_evaluations) {
+    switch (start.family) {
+        case Family::pm: return optimise_pm(start, security, predict, options, max_evaluations);
+        case Family::cal19: return optimise_cal19(start, security, predict, options, max_evaluations);
+        case Family::mode_pairing: return optimise_mode_pairing(start, security, predict, options, max_evaluations);
+        case Family::sns: break;
+    }
+    return optimise_sns(start, security, predict, options, max_evaluations);
+}
+
 }  // namespace tfqkd::security

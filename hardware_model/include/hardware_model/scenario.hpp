@@ -86,6 +86,11 @@ struct InputError {
     std::string to_string() const;  // "path: message", or the message alone
 };
 
+// Parses JSON text as every reader of the command's files does: a syntax error names the byte, and
+// a key repeated in one object is an error naming its path (nlohmann would keep the last silently).
+// Never throws. Shared with the network scenario reader (network/scenario.hpp).
+std::variant<nlohmann::json, InputError> parse_json(std::string_view text);
+
 // Parses the text of an input file. Never throws.
 std::variant<Scenario, InputError> parse_scenario(std::string_view text);
 

@@ -60,4 +60,10 @@ Result<SnsOptimum> optimise_mode_pairing(const ProtocolParameters& start, const 
                                          const StatisticsPredictor& predict, const ModePairingOptions& options,
                                          unsigned max_evaluations = 800);
 
+// The optimiser of `start`'s family (the four above), for callers that take any family: the
+// `tfqkd keyrate --optimise` points and the pairs of a network plan.
+Result<SnsOptimum> optimise_family(const ProtocolParameters& start, const SecurityParameters& security,
+                                   const StatisticsPredictor& predict, const SnsOptions& options,
+                                   unsigned max_evaluations = 800);
+
 }  // namespace tfqkd::security
