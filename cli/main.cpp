@@ -5,6 +5,7 @@
 //   keyrate      certified SNS key rates: predict an experiment or certify its statistics (keyrate.hpp)
 //   simulate     sample a link of chip profiles into statistics keyrate certifies (simulate.hpp)
 //   session      run Alice, Bob and Charlie over a simulated link to equal keys or an abort (session.hpp)
+//   conformance  the conformance suite against a vendor library behind the C ABI (conformance.hpp)
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "conformance.hpp"
 #include "keyrate.hpp"
 #include "simulate.hpp"
 #include "protocol/wire/frame.hpp"
@@ -189,6 +191,8 @@ int main(int argc, char** argv) {
     CLI::App* simulate = cli::add_simulate_command(app, sopt);
     cli::SessionOptions session_opt;
     CLI::App* session = cli::add_session_command(app, session_opt);
+    cli::ConformanceOptions conformance_opt;
+    CLI::App* conformance = cli::add_conformance_command(app, conformance_opt);
 
     CLI11_PARSE(app, argc, argv);
     if (*transcript) return run_transcript(topt);
@@ -196,5 +200,6 @@ int main(int argc, char** argv) {
     if (*keyrate) return cli::run_keyrate(kopt);
     if (*simulate) return cli::run_simulate(sopt);
     if (*session) return cli::run_session_command(session_opt);
+    if (*conformance) return cli::run_conformance(conformance_opt);
     return 0;
 }

@@ -196,7 +196,9 @@ void grade_codec(const CallOutcome& o, const json& test, const std::string& resu
     const std::string code = string_of(expected, "code", where + ".error");
     const std::string field = string_of(expected, "field", where + ".error");
     const std::string message = expected.contains("message") ? string_of(expected, "message", where + ".error") : "";
-    const std::string expected_text = (message.empty() ? "" : message + ".") + field + ": " + code;
+    // An empty field is the end-of-input rule (WF-ENC-5): say so rather than print nothing.
+    const std::string expected_text =
+        (message.empty() ? "" : message + ".") + (field.empty() ? "(end of input)" : field) + ": " + code;
     if (accepted) {
         r.grade = Grade::fail;
         r.detail = "accepted an invalid input (expected a rejection like " + expected_text + "), re-encoded to " +
