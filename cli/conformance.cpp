@@ -109,7 +109,10 @@ int run_conformance(const ConformanceOptions& o) {
                   s.by_grade.at(cf::Grade::informational), s.by_grade.at(cf::Grade::not_implemented),
                   s.by_grade.at(cf::Grade::disabled));
     text << line << std::flush;
-    if (!o.json.empty() && !write_file(o.json, report.to_json().dump(2) + "\n"))
+    // A library's reject strings are bytes it chose, not necessarily UTF-8: replace what is not,
+    // rather than let the JSON writer throw.
+    if (!o.json.empty() &&
+        !write_file(o.json, report.to_json().dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n"))
         return input_error(o.json + ": the JSON report cannot be written");
     if (!o.junit.empty() && !write_file(o.junit, report.to_junit()))
         return input_error(o.junit + ": the JUnit report cannot be written");

@@ -156,6 +156,19 @@ TEST(ConformanceSandbox, MissingCapabilitiesAreNotImplementedNotFailed) {
     }
 }
 
+TEST(ConformanceSandbox, GarbageInARejectionIsContained) {
+    // A field that is neither NUL-terminated nor UTF-8: the rejection still counts, the difference
+    // in the field is informational, and the report still serialises (invalid bytes replaced).
+    const auto results = run(mutant_path("garbage_reject"));
+    auto n = count(results);
+    EXPECT_EQ(n[Grade::fail], 0U) << failed(results);
+    EXPECT_GT(n[Grade::informational], 150U);
+    Report report;
+    report.results = results;
+    const std::string text = report.to_json().dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    EXPECT_NE(text.find("\xEF\xBF\xBD"), std::string::npos);
+}
+
 TEST(ConformanceSandbox, DisabledTestsDoNotRun) {
     // The hanging test, disabled, costs no time and fails nothing.
     const std::vector<DisabledTest> disabled{{"wire.frame.11", "hangs on an empty frame (ticket 42)"},

@@ -24,6 +24,7 @@ enum class Mutant {
     crashes,                // dereferences garbage on abort messages (SIGSEGV)
     hangs,                  // loops forever on an empty frame
     partial,                // no Toeplitz, no key length, no ldpc_syndrome: "not implemented"
+    garbage_reject,         // rejections name a field of 0xFF bytes with no NUL: not UTF-8, not a C string
 };
 constexpr Mutant kMutant = Mutant::TFQKD_MUTANT;
 
@@ -41,10 +42,12 @@ tfqkd_status accept_when(std::uint16_t code, tfqkd_status status, const std::uin
 }
 
 tfqkd_status decode_defect(tfqkd_status status, const std::uint8_t* in, std::size_t in_len, std::uint8_t* out,
-                           std::size_t out_cap, std::size_t* out_len, const tfqkd_reject* reject) {
+                           std::size_t out_cap, std::size_t* out_len, tfqkd_reject* reject) {
     if constexpr (kMutant == Mutant::accepts_truncated) return accept_when(1, status, in, in_len, out, out_cap, out_len, reject);
     if constexpr (kMutant == Mutant::accepts_trailing_data) return accept_when(2, status, in, in_len, out, out_cap, out_len, reject);
     if constexpr (kMutant == Mutant::skips_range_check) return accept_when(3, status, in, in_len, out, out_cap, out_len, reject);
+    if constexpr (kMutant == Mutant::garbage_reject)
+        if (status == TFQKD_REJECTED) std::memset(reject->field, 0xFF, sizeof reject->field);
     return status;
 }
 
