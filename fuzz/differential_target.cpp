@@ -13,12 +13,15 @@
 // Disagreement prints both outcomes and aborts, so the fuzzer keeps the input.
 //
 // The vendor library is TFQKD_DIFFERENTIAL_LIBRARY; without it, our own reference library, loaded
-// through the same dlopen path as a vendor's, so that CI exercises the ABI end to end. Calls are in
+// through the same dlopen path as a vendor's, so that CI exercises the ABI end to end: the
+// libtfqkd_conformance_ref.so next to the executable (where fuzz/oss_fuzz_build.sh puts it), else the
+// one in the build tree. Calls are in
 // process (a fork per input would cost more than the decoding, and a crash is what the fuzzer
 // should see).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 
 #include "conformance/library.hpp"
@@ -37,7 +40,12 @@ bool strict = false;
 
 void open_vendor() {
     const char* env = std::getenv("TFQKD_DIFFERENTIAL_LIBRARY");
-    const std::string path = env != nullptr && *env != '\0' ? env : TFQKD_BUILD_REFERENCE_LIBRARY;
+    std::string path = env != nullptr && *env != '\0' ? env : TFQKD_BUILD_REFERENCE_LIBRARY;
+    if (env == nullptr || *env == '\0') {
+        std::error_code ec;
+        const auto beside = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "libtfqkd_conformance_ref.so";
+        if (!ec && std::filesystem::exists(beside, ec)) path = beside.string();
+    }
     auto lib = cf::VendorLibrary::open(path, cf::Isolation::in_process);
     if (!lib) {
         std::fprintf(stderr, "fuzz_differential: %s\n", lib.error().detail.c_str());
