@@ -73,6 +73,26 @@ Bytes serialise(const CallOutcome& o) {
     return out;
 }
 
+// What a library hands back as text ends up in terminals, JSON and XML: keep printable ASCII, tabs,
+// newlines and well-formed UTF-8 sequences; every other byte becomes '?'.
+void make_printable(char* text, std::size_t size) {
+    auto* b = reinterpret_cast<unsigned char*>(text);
+    for (std::size_t i = 0; i < size && b[i] != 0;) {
+        const unsigned c = b[i];
+        std::size_t length = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+        if (c < 0x80) length = (c >= 0x20 && c != 0x7F) || c == '\n' || c == '\t' ? 1 : 0;
+        for (std::size_t k = 1; k < length; ++k)
+            if (i + k >= size || (b[i + k] & 0xC0U) != 0x80U) length = 0;
+        if (length == 0) {
+            b[i++] = '?';
+        } else {
+            i += length;
+        }
+    }
+}
+
+void make_printable(std::string& text) { make_printable(text.data(), text.size()); }
+
 bool deserialise(const Bytes& in, CallOutcome& o) {
     AnswerHeader h{};
     if (in.size() < sizeof h) return false;
@@ -83,10 +103,13 @@ bool deserialise(const Bytes& in, CallOutcome& o) {
     // The vendor's strings may lack their NUL: terminate them here, not trust them.
     o.reject.message[sizeof o.reject.message - 1] = '\0';
     o.reject.field[sizeof o.reject.field - 1] = '\0';
+    make_printable(o.reject.message, sizeof o.reject.message);
+    make_printable(o.reject.field, sizeof o.reject.field);
     o.number = h.number;
     const auto* p = in.data() + sizeof h;
     o.output.assign(p, p + h.output_size);
     o.text.assign(reinterpret_cast<const char*>(p + h.output_size), h.text_size);
+    make_printable(o.text);
     return true;
 }
 
@@ -201,6 +224,7 @@ CallOutcome run_in_child(const std::function<CallOutcome()>& call, const CallLim
     }
 
     CallOutcome o;
+    make_printable(stderr_text);
     o.stderr_tail = std::move(stderr_text);
     if (flooded) {
         o.kind = CallOutcome::Kind::harness_error;

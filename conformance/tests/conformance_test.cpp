@@ -158,15 +158,19 @@ TEST(ConformanceSandbox, MissingCapabilitiesAreNotImplementedNotFailed) {
 
 TEST(ConformanceSandbox, GarbageInARejectionIsContained) {
     // A field that is neither NUL-terminated nor UTF-8: the rejection still counts, the difference
-    // in the field is informational, and the report still serialises (invalid bytes replaced).
+    // in the field is informational, and what reaches the report is printable ('?' for the bytes).
     const auto results = run(mutant_path("garbage_reject"));
     auto n = count(results);
     EXPECT_EQ(n[Grade::fail], 0U) << failed(results);
     EXPECT_GT(n[Grade::informational], 150U);
+    for (const auto& r : results) {
+        if (r.grade != Grade::informational) continue;
+        EXPECT_NE(r.detail.find("." + std::string(63, '?') + ":"), std::string::npos) << r.detail;
+        break;
+    }
     Report report;
     report.results = results;
-    const std::string text = report.to_json().dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-    EXPECT_NE(text.find("\xEF\xBF\xBD"), std::string::npos);
+    EXPECT_NO_THROW(static_cast<void>(report.to_json().dump()));
 }
 
 TEST(ConformanceCLibrary, APartialLibraryInPlainCPassesWhatItOffers) {
