@@ -7,11 +7,15 @@ JSON report and the JUnit XML hold every test; disabled tests are reported with 
 input (no library, a malformed disabled-tests file, an unknown id) is exit status 2 with a message
 naming the file.
 
-Usage: conformance_test.py PATH_TO_TFQKD REFERENCE_LIBRARY MUTANTS_DIR
+The differential fuzz target, replaying its corpus, agrees with the reference library and stops
+on the first disagreement with a mutant.
+
+Usage: conformance_test.py PATH_TO_TFQKD REFERENCE_LIBRARY MUTANTS_DIR FUZZ_DIFFERENTIAL CORPUS
 Prints TAP.
 """
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
@@ -19,7 +23,7 @@ import xml.etree.ElementTree as ET
 from support import run, write
 from tap import check, finish
 
-TFQKD, REFERENCE, MUTANTS = sys.argv[1:4]
+TFQKD, REFERENCE, MUTANTS, DIFFERENTIAL, CORPUS = sys.argv[1:6]
 
 # Each mutant and the group where it must be caught.
 MUTANTS_CAUGHT = {
@@ -121,5 +125,19 @@ with tempfile.TemporaryDirectory() as tmp:
     check("a disabled id that matches no test: exit status 2", r.returncode == 2 and "wire.fraem.11" in r.stderr, r.stderr)
     r = conformance("--library", REFERENCE, "--json", os.path.join(tmp, "no", "such", "dir.json"))
     check("an unwritable report: exit status 2", r.returncode == 2 and "cannot be written" in r.stderr, r.stderr)
+
+# fuzz_differential: a replay of its corpus (GCC builds link the replay main; a libFuzzer build
+# takes the same arguments and runs each input once).
+env = dict(os.environ, TFQKD_DIFFERENTIAL_LIBRARY=REFERENCE)
+r = subprocess.run([DIFFERENTIAL, CORPUS], capture_output=True, text=True, timeout=120, env=env)
+check("fuzz_differential agrees with the reference library on its whole corpus", r.returncode == 0, r.stderr[-600:])
+for name, why in (("accepts_truncated", "the verdicts differ"), ("skips_range_check", "the verdicts differ")):
+    env = dict(os.environ, TFQKD_DIFFERENTIAL_LIBRARY=mutant(name))
+    r = subprocess.run([DIFFERENTIAL, CORPUS], capture_output=True, text=True, timeout=120, env=env)
+    check(f"fuzz_differential stops on mutant {name}: {why}", r.returncode != 0 and why in r.stderr, r.stderr[-600:])
+env = dict(os.environ, TFQKD_DIFFERENTIAL_LIBRARY=os.path.join(MUTANTS, "missing.so"))
+r = subprocess.run([DIFFERENTIAL, CORPUS], capture_output=True, text=True, timeout=120, env=env)
+check("fuzz_differential names a library it cannot load", r.returncode != 0 and "missing.so: cannot be loaded" in r.stderr,
+      r.stderr[-600:])
 
 finish()

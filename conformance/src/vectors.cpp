@@ -60,6 +60,7 @@ Bytes hex_of(const json& object, const char* key, const std::string& where) {
 
 // Hex for a report line: long strings cut in the middle, so that a detail stays one readable line.
 std::string short_hex(ByteSpan bytes) {
+    if (bytes.empty()) return "(no bytes)";
     std::string h = to_hex(bytes);
     if (h.size() <= 80) return h;
     return h.substr(0, 40) + "..." + h.substr(h.size() - 32) + " (" + std::to_string(bytes.size()) + " bytes)";
