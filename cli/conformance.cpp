@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string>
 
 #include "conformance/library.hpp"
 #include "conformance/report.hpp"
@@ -20,10 +21,10 @@ CLI::App* add_conformance_command(CLI::App& app, ConformanceOptions& o) {
     CLI::App* cmd = app.add_subcommand("conformance", "Run the conformance suite against a third-party implementation");
     cmd->footer("Grades: pass, fail, informational (a difference the spec allows), not_implemented, disabled.\n"
                 "Exit status: 0 no test failed, 1 a test failed, 2 bad input. docs/vendor-guide.md is the manual.");
-    // The shim of issue #8 will be a second way in (--shim); until then the library is required.
+    // The shim of issue #8 will be a second way in (--shim); until then the library is required,
+    // which run_conformance checks (a missing way in is bad input, exit status 2).
     cmd->add_option("--library", o.library,
                     "Shared library implementing the C ABI of tfqkd/conformance_abi.h (codec and primitive vectors)")
-        ->required()
         ->type_name("PATH");
     cmd->add_option("--json", o.json, "Write the JSON report (docs/schemas/conformance-report.schema.json); - for standard output")
         ->type_name("FILE");
@@ -31,8 +32,7 @@ CLI::App* add_conformance_command(CLI::App& app, ConformanceOptions& o) {
     cmd->add_option("--disable", o.disable,
                     "Disabled tests, each with a reason (docs/schemas/conformance-disabled.schema.json)")
         ->type_name("FILE");
-    cmd->add_option("--timeout", o.timeout_seconds, "Seconds one call into the library may take before it is killed")
-        ->check(CLI::Range(0.01, 3600.0))
+    cmd->add_option("--timeout", o.timeout, "Seconds one call into the library may take before it is killed (0.01 to 3600)")
         ->capture_default_str();
     cmd->add_flag("--verbose", o.verbose, "Print every test, not only those that did not pass");
     return cmd;
@@ -59,6 +59,20 @@ bool write_file(const std::string& path, const std::string& text) {
 }  // namespace
 
 int run_conformance(const ConformanceOptions& o) {
+    if (o.library.empty())
+        return input_error("--library PATH is required: the shared library to test (docs/vendor-guide.md section 6)");
+    double timeout_seconds = 0;
+    {
+        // The whole text must be a number in range; std::stod alone would take "5s" as 5.
+        std::size_t used = 0;
+        try {
+            timeout_seconds = std::stod(o.timeout, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != o.timeout.size() || !(timeout_seconds >= 0.01 && timeout_seconds <= 3600))
+            return input_error("--timeout \"" + o.timeout + "\": not a number of seconds from 0.01 to 3600");
+    }
     std::vector<cf::DisabledTest> disabled;
     if (!o.disable.empty()) {
         std::ifstream in(o.disable, std::ios::binary);
@@ -70,7 +84,7 @@ int run_conformance(const ConformanceOptions& o) {
         disabled = std::move(parsed).value();
     }
     cf::CallLimits limits;
-    limits.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_seconds * 1000));
+    limits.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000));
     auto library = cf::VendorLibrary::open(o.library, cf::Isolation::child_process, limits);
     if (!library) return input_error(library.error().detail);
 

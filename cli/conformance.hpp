@@ -17,7 +17,9 @@ struct ConformanceOptions {
     std::string json;       // write the JSON report here ("-": standard output)
     std::string junit;      // write JUnit XML here
     std::string disable;    // the disabled-tests file
-    double timeout_seconds = 10;  // per call into the library
+    // Kept as text and checked by run_conformance, so that a bad value is bad input (exit status 2)
+    // with a message, like every other input error of the command.
+    std::string timeout = "10";   // seconds per call into the library
     bool verbose = false;   // print every test, not only those that did not pass
 };
 

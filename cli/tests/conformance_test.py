@@ -123,6 +123,11 @@ with tempfile.TemporaryDirectory() as tmp:
     unknown = write(os.path.join(tmp, "unknown.json"), {"disabled": [{"id": "wire.fraem.11", "reason": "typo"}]})
     r = conformance("--library", REFERENCE, "--disable", unknown)
     check("a disabled id that matches no test: exit status 2", r.returncode == 2 and "wire.fraem.11" in r.stderr, r.stderr)
+    r = conformance("--library", REFERENCE, "--timeout", "5s")
+    check("a timeout that is not a number: exit status 2", r.returncode == 2 and '--timeout "5s"' in r.stderr, r.stderr)
+    r = conformance()
+    check("no --library: exit status 2 saying it is required", r.returncode == 2 and "--library PATH is required" in r.stderr,
+          r.stderr)
     r = conformance("--library", REFERENCE, "--json", os.path.join(tmp, "no", "such", "dir.json"))
     check("an unwritable report: exit status 2", r.returncode == 2 and "cannot be written" in r.stderr, r.stderr)
 

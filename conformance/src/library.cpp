@@ -326,7 +326,10 @@ std::string CallOutcome::describe() const {
 Result<std::unique_ptr<VendorLibrary>> VendorLibrary::open(const std::string& path, Isolation isolation,
                                                            CallLimits limits) {
     const auto fail = [&](Errc code, std::string what) {
-        return make_error(code, "library", "path", path + ": " + what);
+        return make_error(code, "library", "path",
+                          path + ": " + what +
+                              " (accepted: a shared library exporting the functions of tfqkd/conformance_abi.h, "
+                              "version " + std::to_string(TFQKD_ABI_VERSION) + "; docs/vendor-guide.md section 6)");
     };
     // Probe first where a crash cannot hurt: the library's constructors and its two mandatory
     // functions run in a child.

@@ -368,6 +368,10 @@ void run_key_length_file(Runner& runner, const fs::path& path) {
     });
 }
 
+// What a vector-file error adds about what is accepted.
+constexpr const char* kVectorFormats =
+    " (the formats: docs/schemas/wire-vectors.schema.json, docs/schemas/primitive-vectors.schema.json)";
+
 fs::path first_dir(const char* env, const char* source, const char* installed) {
     if (const char* e = std::getenv(env); e != nullptr && *e != '\0') return e;
     std::error_code ec;
@@ -408,9 +412,9 @@ Result<std::vector<TestResult>> run_vector_suite(const VendorLibrary& library, c
         run_toeplitz_file(runner, suite.primitive_dir / "toeplitz.json");
         run_key_length_file(runner, suite.primitive_dir / "key_length.json");
     } catch (const VectorFileError& e) {
-        return make_error(Errc::parse, "vectors", "file", e.what);
+        return make_error(Errc::parse, "vectors", "file", e.what + kVectorFormats);
     } catch (const nlohmann::json::exception& e) {
-        return make_error(Errc::parse, "vectors", "file", std::string("malformed vector file: ") + e.what());
+        return make_error(Errc::parse, "vectors", "file", std::string("malformed vector file: ") + e.what() + kVectorFormats);
     }
     return runner.take();
 }
