@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -331,13 +332,31 @@ void run_toeplitz_file(Runner& runner, const fs::path& path) {
     });
 }
 
+// The section of docs/security.md that derives the key length of the statistics' protocol family.
+std::string family_section(const json& statistics) {
+    static const std::map<std::string, std::string> sections{
+        {"sns", "; docs/security.md section 4 (SNS-TF-QKD)"},
+        {"pm", "; docs/security.md section 7 (PM-QKD)"},
+        {"cal19", "; docs/security.md section 8 (CAL19)"},
+        {"mode_pairing", "; docs/security.md section 9 (MP-QKD)"},
+    };
+    const json* family = nullptr;
+    if (statistics.is_object() && statistics.contains("protocol") && statistics["protocol"].is_object() &&
+        statistics["protocol"].contains("family"))
+        family = &statistics["protocol"]["family"];
+    if (family == nullptr || !family->is_string()) return "";
+    const auto it = sections.find(family->get<std::string>());
+    return it == sections.end() ? "" : it->second;
+}
+
 void run_key_length_file(Runner& runner, const fs::path& path) {
     for_each_test(path, "key_length", [&](const json& test, const std::string& where, std::uint64_t tc,
                                           const std::string& spec) {
-        const std::string statistics = member(test, "statistics", where).dump();
+        const json& stats = member(test, "statistics", where);
+        const std::string statistics = stats.dump();
         const std::string result = string_of(test, "result", where);
         const std::uint64_t bound = result == "valid" ? number_of(test, "certifiedBits", where) : 0;
-        runner.test("primitive.key_length." + std::to_string(tc), spec, "key length: " + comment_of(test),
+        runner.test("primitive.key_length." + std::to_string(tc), spec + family_section(stats), "key length: " + comment_of(test),
                     flags_of(test), [&](TestResult& r) {
                         const CallOutcome o = runner.library().key_length(statistics);
                         if (graded_as_abnormal(o, r)) return;

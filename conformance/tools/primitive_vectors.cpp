@@ -8,9 +8,11 @@
 // library exports), and each is first checked against a second computation from the definition: the
 // hash bit by bit (bitwise_poly_hash.hpp), the Toeplitz product as the naive matrix product. The
 // key-length bounds are the certified lengths of security/ for the given statistics files (the
-// files of cli/tests/data), and variants of them written here. The tool refuses to write anything
-// when a cross-check fails. Regenerate after a deliberate change of a primitive, and say why in
-// the commit; `ninja tfqkd_primitive_vectors` builds it.
+// files of cli/tests/data), and variants of them written here; the harness cites the family's
+// section of docs/security.md beside the file's spec. The tool refuses to write anything when a
+// cross-check fails. Regenerate after a deliberate change of a primitive, and say why in the commit:
+//   ninja -C build conformance/tfqkd_primitive_vectors
+//   build/conformance/tfqkd_primitive_vectors conformance/vectors cli/tests/data/{sns,pm,cal19,mp}_observed.json
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -255,7 +257,7 @@ int main(int argc, char** argv) {
     finish(toeplitz, "Toeplitz", std::move(toeplitz_tests), dir + "/toeplitz.json");
 
     ordered_json keys = file_header(
-        "key_length", "docs/security.md (certified key lengths); docs/keyrate.md section 2 (the statistics form)",
+        "key_length", "docs/keyrate.md section 2 (the statistics form)",
         "the certified key length of security/ (security::certified_key_length, the bound `tfqkd keyrate` prints) "
         "for the statistics of cli/tests/data and variants of them",
         {{"Observed", "Statistics as tfqkd simulate writes them (cli/tests/data)."},
