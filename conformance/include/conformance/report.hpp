@@ -4,7 +4,6 @@
 // is one more writer over the same Report.
 #pragma once
 
-#include <chrono>
 #include <map>
 #include <string>
 #include <string_view>
