@@ -91,7 +91,16 @@ int run_conformance(const ConformanceOptions& o) {
     // The human-readable lines go where the JSON report does not.
     std::ostream& text = o.json == "-" ? std::cerr : std::cout;
     cf::Report report;
-    report.subject = "library " + o.library;
+    // What the library says it offers goes into the subject, so that a report read alone explains
+    // its not_implemented grades.
+    std::string offered;
+    for (const auto& [bit, name] : {std::pair{TFQKD_CAP_DECODE_MESSAGE, "decode_message"},
+                                    std::pair{TFQKD_CAP_DECODE_FRAME, "decode_frame"},
+                                    std::pair{TFQKD_CAP_VERIFICATION_HASH, "verification_hash"},
+                                    std::pair{TFQKD_CAP_TOEPLITZ, "toeplitz"}, std::pair{TFQKD_CAP_KEY_LENGTH, "key_length"}})
+        if ((*library)->implements(bit)) offered += std::string(offered.empty() ? "" : ", ") + name;
+    report.subject = "library " + o.library + " (ABI version " + std::to_string((*library)->abi_version()) +
+                     "; implements " + (offered.empty() ? "nothing" : offered) + ")";
     report.harness = "tfqkd 0.1.0 (conformance C ABI version " + std::to_string(TFQKD_ABI_VERSION) + ")";
     report.started_utc = cf::utc_now();
     const auto start = std::chrono::steady_clock::now();
