@@ -25,6 +25,7 @@
 #include "keyrate_plot.hpp"
 #include "scenario_input.hpp"
 #include "security/bounds.hpp"
+#include "security/key_length.hpp"
 #include "security/optimise.hpp"
 #include "security/mode_pairing.hpp"
 #include "security/pm.hpp"
@@ -155,17 +156,6 @@ Interval channel_transmittance(const LinkSpec& l) {
     return security::fibre_transmittance(l.arm_loss_alice_db, 1.0) * security::fibre_transmittance(l.arm_loss_bob_db, 1.0);
 }
 
-// The certified key length of the protocol's family (docs/security.md sections 4, 7, 8 and 9).
-Result<security::KeyLength> key_length(const security::ProtocolParameters& protocol,
-                                       const security::SecurityParameters& security,
-                                       const security::CountStatistics& counts, const security::SnsOptions& options) {
-    if (protocol.family == security::Family::pm) return security::pm_key_length(protocol, security, counts, options);
-    if (protocol.family == security::Family::cal19) return security::cal19_key_length(protocol, security, counts, options);
-    if (protocol.family == security::Family::mode_pairing)
-        return security::mode_pairing_key_length(protocol, security, counts, options);
-    return security::sns_key_length(protocol, security, counts, options);
-}
-
 Result<PointResult> compute(const Scenario& s, const std::optional<LinkSpec>& link, Analysis analysis, bool optimise,
                             const HardwareProfiles* hardware) {
     PointResult out;
@@ -192,12 +182,12 @@ Result<PointResult> compute(const Scenario& s, const std::optional<LinkSpec>& li
     } else if (s.kind != Kind::certify) {
         auto stats = hardware_model::expected_statistics(s.protocol, *model);
         if (!stats) return std::move(stats).error();
-        auto key = key_length(s.protocol, s.security, *stats, options);
+        auto key = security::certified_key_length(s.protocol, s.security, *stats, options);
         if (!key) return std::move(key).error();
         out.key = std::move(key.value());
         out.expected = std::move(stats.value());
     } else {
-        auto key = key_length(s.protocol, s.security, s.counts, options);
+        auto key = security::certified_key_length(s.protocol, s.security, s.counts, options);
         if (!key) return std::move(key).error();
         out.key = std::move(key.value());
     }

@@ -5,6 +5,7 @@
 //   simulate     sample a link of chip profiles into statistics keyrate certifies (simulate.hpp)
 //   session      run Alice, Bob and Charlie over a simulated link to equal keys or an abort (session.hpp)
 //   network      the chip network, the main job: every pair's session and certified rate (network.hpp)
+//   conformance  the conformance suite against a vendor library behind the C ABI (conformance.hpp)
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "conformance.hpp"
 #include "keyrate.hpp"
 #include "network.hpp"
 #include "simulate.hpp"
@@ -192,6 +194,8 @@ int main(int argc, char** argv) {
     CLI::App* session = cli::add_session_command(app, session_opt);
     cli::NetworkOptions network_opt;
     CLI::App* network = cli::add_network_command(app, network_opt);
+    cli::ConformanceOptions conformance_opt;
+    CLI::App* conformance = cli::add_conformance_command(app, conformance_opt);
 
     CLI11_PARSE(app, argc, argv);
     if (*transcript) return run_transcript(topt);
@@ -200,5 +204,6 @@ int main(int argc, char** argv) {
     if (*simulate) return cli::run_simulate(sopt);
     if (*session) return cli::run_session_command(session_opt);
     if (*network) return cli::run_network_command(network_opt);
+    if (*conformance) return cli::run_conformance(conformance_opt);
     return 0;
 }

@@ -131,7 +131,11 @@ bit exhausted;         /* ghost: a pool ran out in some block (for the witness r
 byte certify_memo[4];   /* per view: 0 not asked yet, 1 certifies, 2 does not */
 inline decide_certify(v) {
     if
+#ifndef REPLAY
     :: certify_memo[v] == 0 -> if :: certify_memo[v] = 1 :: certify_memo[v] = 2 fi
+#else
+    :: certify_memo[v] == 0 -> certify_memo[v] = 1  /* the replayed setups always certify */
+#endif
     :: else -> skip
     fi
 }
@@ -183,15 +187,26 @@ inline decide_certify(v) {
     :: else -> assert(o2_t == 0); o2_to = (q); o2_t = (t); o2_ct = (ct); o2_cidx = (cidx) \
     fi
 
+/* The replay runs (formal_replay) change a report only as a lie the code cannot tell from the truth,
+   which is not the same lie; they leave reports unchanged and inject on the peer channel only. */
+#ifdef REPLAY
+#define REPLAYABLE_CHANGE(c, fr) (F_TYPE(fr) != M_detection_report)
+#define REPLAYABLE_INJECTION(c) PEER(c)
+#else
+#define REPLAYABLE_CHANGE(c, fr) true
+#define REPLAYABLE_INJECTION(c) true
+#endif
+
 /* Puts frame fr on channel c, or lets the adversary act on it as it is sent: drop it, change it,
    deliver it twice, or keep it back to deliver after the channel's next frame. Deciding at the
    moment of sending loses nothing: what the receiver sees is the same whenever before its arrival
    the adversary acts. */
 inline transmit(c) {
+    printf("SEND %d %d %d\n", c, F_TYPE(fr), F_SEQ(fr));
     if
     :: net[c]!fr
     :: budget > 0 -> budget--; printf("ADV drop %d %d %d\n", c, F_TYPE(fr), F_SEQ(fr))
-    :: budget > 0 -> budget--; printf("ADV modify %d %d %d\n", c, F_TYPE(fr), F_SEQ(fr));
+    :: budget > 0 && REPLAYABLE_CHANGE(c, fr) -> budget--; printf("ADV modify %d %d %d\n", c, F_TYPE(fr), F_SEQ(fr));
         /* On the peer channel the tag then fails; on Charlie's channels the change is a lie: another
            digest, a report that differs from the one the other party gets. */
         if
@@ -480,7 +495,9 @@ proctype Alice() {
             :: else ->
                 /* The length with the disclosed bits counted: zero (qber_too_high) or not. */
                 if
+#ifndef REPLAY
                 :: FAIL(P_alice, S_reconciling, E_message, M_verification, P_bob, 4)
+#endif
                 :: verified[0] = 1;
                    final_par[0] = par;
                    GOTO(P_alice, S_reconciling, E_message, M_verification, P_bob, S_awaiting_confirmation);
@@ -554,7 +571,9 @@ proctype Bob() {
         :: st[P_bob] == S_idle && F_TYPE(m) == M_session_params ->
             if
 #ifndef MUTANT_SKIP_PARAMETER_CHECK
+#ifndef REPLAY
             :: FAIL(P_bob, S_idle, E_message, M_session_params, P_alice, 6)  /* his configuration differs */
+#endif
             :: F_CT(m) == par ->
                 final_par[1] = F_CT(m);
 #else
@@ -736,7 +755,7 @@ proctype Charlie() {
    no valid tag; on Charlie's channels it is whatever a lying Charlie would say. (Injecting while a
    frame waits is the same as changing that frame, which transmit covers.) */
 #define INJECT_ON(C) \
-    :: atomic { budget > 0 && empty(net[C]) && !slot_full[C] && !held_full[C] -> \
+    :: atomic { budget > 0 && REPLAYABLE_INJECTION(C) && empty(net[C]) && !slot_full[C] && !held_full[C] -> \
         select (t : 1 .. M_COUNT); \
         if \
         :: PEER(C) -> net[C]!PACK(t, rseq[C], blk[CH_TO(C)], 1, rpos[DIR(C)], 0, 0) \
@@ -764,6 +783,7 @@ init {
     atomic {
         /* Alice's proposal. */
         if :: par = 1 :: par = 2 fi;
+        printf("CHOICE par %d\n", par);
         load_table();
         psize[0] = POOL; psize[1] = POOL;
         run Alice(); run Bob(); run Charlie(); run Adversary()

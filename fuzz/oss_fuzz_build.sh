@@ -19,7 +19,10 @@ meson setup "$work/tfqkd-fuzz" "$src" \
   -Dfuzzing_engine=oss-fuzz -Dfuzzer_ldflags="$LIB_FUZZING_ENGINE" \
   -Ddefault_library=static -Dtests=false -Dbenchmarks=disabled -Dwerror=false -Db_lundef=false
 targets=$(cd "$src/fuzz/corpus" && ls -d fuzz_*)
-ninja -C "$work/tfqkd-fuzz" $(for t in $targets; do echo "fuzz/$t"; done)
+ninja -C "$work/tfqkd-fuzz" conformance/libtfqkd_conformance_ref.so $(for t in $targets; do echo "fuzz/$t"; done)
+# fuzz_differential loads the reference library from its own folder when TFQKD_DIFFERENTIAL_LIBRARY
+# is unset (the service runs the targets from OUT, not from the build tree).
+cp "$work/tfqkd-fuzz/conformance/libtfqkd_conformance_ref.so" "$OUT/"
 
 for t in $targets; do
   cp "$work/tfqkd-fuzz/fuzz/$t" "$OUT/"

@@ -31,4 +31,11 @@ c++ -std=c++20 "$root/consumer.cpp" -o "$root/consumer" $flags
 out=$(LD_LIBRARY_PATH="$root$prefix/lib/$(gcc -print-multiarch):$root$prefix/lib" "$root/consumer")
 [[ "$out" == *'"reason":9'* ]] || { echo "install check: unexpected output: $out"; exit 1; }
 test -f "$root$prefix/share/tfqkd/wire-vectors/frame.json" || { echo "install check: vectors not installed"; exit 1; }
-echo "install check: headers, libraries, pkg-config files and vectors usable from $prefix"
+# The conformance C ABI: the installed header is plain C a vendor compiles, and the reference library,
+# the primitive vectors and the command's libraries are installed.
+printf '#include "tfqkd/conformance_abi.h"\nuint32_t tfqkd_abi_version(void) { return TFQKD_ABI_VERSION; }\n' >"$root/vendor.c"
+cc -std=c11 -pedantic -Wall -Wextra -Werror -c "$root/vendor.c" -o "$root/vendor.o" -I"$root$prefix/include/tfqkd"
+test -f "$root$prefix/share/tfqkd/conformance-vectors/key_length.json" || { echo "install check: conformance vectors not installed"; exit 1; }
+find "$root$prefix" -name 'libtfqkd_conformance_ref.so*' | grep -q . \
+  || { echo "install check: libtfqkd_conformance_ref.so not installed"; exit 1; }
+echo "install check: headers (C++ and the C ABI), libraries, pkg-config files and vectors usable from $prefix"

@@ -16,7 +16,8 @@ if [[ ! -f "$build/build.ninja" ]]; then
     -Dcpp_args=-fno-sanitize-recover=all -Dtests=false -Dbenchmarks=disabled >/dev/null || exit 1
 fi
 targets=$(cd fuzz/corpus && ls -d fuzz_* | sort)
-ninja -C "$build" $(for t in $targets; do echo "fuzz/$t"; done) >/dev/null || { echo "fuzz: build failed"; exit 1; }
+# fuzz_differential dlopens the reference library: build it with the targets.
+ninja -C "$build" conformance/libtfqkd_conformance_ref.so $(for t in $targets; do echo "fuzz/$t"; done) >/dev/null || { echo "fuzz: build failed"; exit 1; }
 
 run_one() {
   local t=$1 seconds=$2 build=$3

@@ -157,6 +157,43 @@ def main():
         print(f"{target}: {count} seeds")
     for target, (seeds, names) in JSON_TARGETS.items():
         write_json_target(target, seeds, names)
+    write_differential(files)
+
+
+# The type byte of each message file (docs/wire-format.md section 5); frames are selected by 0x00.
+MESSAGE_TYPES = {
+    "session_params": 0x01, "session_params_ack": 0x02, "detection_report": 0x10, "phase_reference_report": 0x11,
+    "sifting_announcement": 0x20, "decoy_announcement": 0x21, "estimation_disclosure": 0x22, "aopp_pairing": 0x30,
+    "aopp_parity": 0x31, "cascade_parity_query": 0x40, "cascade_parity_reply": 0x41, "ldpc_syndrome": 0x42,
+    "verification": 0x50, "privacy_amplification": 0x60, "key_confirmation": 0x70, "abort": 0x7F,
+}
+
+
+def write_differential(files):
+    """fuzz_differential (fuzz/differential_target.cpp): one seed per vector, its selector byte (0x00 for
+    a frame, else the message type) before the input; the dictionary is every target's tokens."""
+    target = "fuzz_differential"
+    corpus = FUZZ / "corpus" / target
+    corpus.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for path in files:
+        selector = 0 if path.stem == "frame" else MESSAGE_TYPES[path.stem]
+        for group in json.loads(path.read_text())["testGroups"]:
+            for test in group["tests"]:
+                data = bytes([selector]) + bytes.fromhex(test["input"])
+                (corpus / hashlib.sha1(data).hexdigest()).write_bytes(data)
+                count += 1
+    lines = ["# Dictionary for " + target + ", written by scripts/fuzz_seeds.py: the tokens of every wire target\n"]
+    seen = set()
+    for path in files:
+        for line in (FUZZ / "dict" / ("fuzz_" + path.stem + ".dict")).read_text().splitlines(keepends=True):
+            token = line.split("=", 1)[-1]
+            if line.startswith("#") or token in seen:
+                continue
+            seen.add(token)
+            lines.append(f"{path.stem}_{line}")
+    (FUZZ / "dict" / (target + ".dict")).write_text("".join(lines))
+    print(f"{target}: {count} seeds")
 
 
 if __name__ == "__main__":

@@ -624,5 +624,41 @@ with tempfile.TemporaryDirectory() as tmp:
             r = run("network", write(os.path.join(tmp, "network_bad.json"), d), "--plan", "--no-files", "--quiet")
             check(f"{NET_SCENARIO}: {what}: rejected by the reader (exit 2) and the schema",
                   r.returncode == 2 and bool(errors(NET_SCENARIO, d)), r.stderr)
+# --- conformance: the vector files, the report and the disabled-tests file ----------------------------
+
+WIRE_VECTORS = "wire-vectors.schema.json"
+PRIMITIVE_VECTORS = "primitive-vectors.schema.json"
+REPORT = "conformance-report.schema.json"
+DISABLED = "conformance-disabled.schema.json"
+for path in sorted(glob.glob(os.path.join(ROOT, "protocol", "tests", "vectors", "*.json"))):
+    problems = errors(WIRE_VECTORS, load(path))
+    check(f"{WIRE_VECTORS}: {os.path.basename(path)} is valid", not problems, problems[:5])
+for path in sorted(glob.glob(os.path.join(ROOT, "conformance", "vectors", "*.json"))):
+    problems = errors(PRIMITIVE_VECTORS, load(path))
+    check(f"{PRIMITIVE_VECTORS}: {os.path.basename(path)} is valid", not problems, problems[:5])
+reference = os.environ.get("TFQKD_CONFORMANCE_REFERENCE")
+if reference:
+    for library in [reference] + [p for p in os.environ.get("TFQKD_CONFORMANCE_MUTANTS", "").split(os.pathsep) if p]:
+        # A short call limit: the hanging mutant would otherwise cost the default 10 s.
+        r, report = with_json(run("conformance", "--library", library, "--timeout", "0.3", "--json", "-"))
+        problems = errors(REPORT, report) if report is not None else ["no JSON on standard output"]
+        check(f"{REPORT}: the report on {os.path.basename(library)} is valid", not problems, problems[:5] + [r.stderr[-300:]])
+with tempfile.TemporaryDirectory() as tmp:
+    good = {"description": "x", "disabled": [{"id": "wire.frame.11", "reason": "r"}, {"id": "primitive.toeplitz.*", "reason": "r"}]}
+    check(f"{DISABLED}: a file with an id and a pattern is valid", not errors(DISABLED, good), errors(DISABLED, good))
+    bad_files = [
+        ("no reason", {"disabled": [{"id": "wire.frame.11"}]}),
+        ("an empty reason", {"disabled": [{"id": "wire.frame.11", "reason": ""}]}),
+        ("a star inside the id", {"disabled": [{"id": "wire.*.11", "reason": "r"}]}),
+        ("an unknown field", {"disabled": [], "extra": 1}),
+    ]
+    for what, document in bad_files:
+        path = write(os.path.join(tmp, "disabled.json"), document)
+        rejected_by_reader = True
+        if reference:
+            r = run("conformance", "--library", reference, "--disable", path)
+            rejected_by_reader = r.returncode == 2 and "disabled.json" in r.stderr
+        check(f"{DISABLED}: {what}: rejected by the schema and the reader",
+              errors(DISABLED, document) and rejected_by_reader, errors(DISABLED, document))
 
 finish()
