@@ -73,6 +73,36 @@
 #define NO_DIR 2
 
 chan net[6] = [4] of { int };
+#ifndef REPLAY
+/* Frames travel per channel, in order; the parties run in any interleaving. */
+#define PUT(c, x) assert(nfull(net[c])); net[c]!(x)
+#define RELEASE_HELD(c) skip  /* take() releases a held frame after the next one */
+#define ON_TARGET skip
+#define MAY_PASS true
+#define ACTION(k) true
+#else
+/* The replay runs mirror the in-memory transport (network/src/in_memory.cpp): one queue of every
+   frame in sending order, delivered one at a time from its head. */
+int gq_fr[24];
+byte gq_ch[24];
+byte gq_len;
+#define PUT(c, x) assert(gq_len < 24); gq_ch[gq_len] = (c); gq_fr[gq_len] = (x); gq_len++
+bit ticking;          /* the queue ran dry with parties waiting: every live party times out */
+/* The frame (in sending order) the replay run's adversary acts on (-DREPLAY_TARGET), so that the
+   runs spread their one action over the whole flow; past the last frame: an honest run. */
+byte replay_target;
+byte replay_sent;
+#define ON_TARGET budget = (replay_sent == replay_target -> BUDGET : 0); replay_sent++
+/* On its target frame the replay run's adversary acts, with the action -DREPLAY_ACTION names (0 drop,
+   1 change, 2 duplicate, 3 hold back, 4 inject before it); if that action cannot apply to the frame,
+   the frame passes. */
+#define ACTION(k) (REPLAY_ACTION == (k))
+#define MAY_PASS (budget == 0 || (REPLAY_ACTION == 1 && !REPLAYABLE_CHANGE(c, fr)) || \
+                  (REPLAY_ACTION == 3 && held_full[c]) || (REPLAY_ACTION == 4 && !PEER(c)))
+byte gq_i;
+/* A frame kept back goes right after the next one sent on its channel (formal_replay does the same). */
+#define RELEASE_HELD(c) if :: held_full[c] -> PUT(c, held[c]); held_full[c] = 0; held[c] = 0 :: else -> skip fi
+#endif
 int slot[6];          /* a held frame, released: the next one the receiver takes */
 bit slot_full[6];
 int held[6];          /* a frame the adversary keeps back, to deliver after a later one */
@@ -178,6 +208,11 @@ inline decide_certify(v) {
 #define END(p, r) reason = (r); st[p] = S_aborted
 
 #define LIVE(p) (st[p] != S_done && st[p] != S_aborted)
+#ifdef REPLAY
+#define TICKING ticking = 1
+#else
+#define TICKING skip
+#endif
 
 /* A step's frames are queued (at most two) and sealed once, at the step's end, in order: one place
    that seals keeps the verifier small. */
@@ -187,11 +222,11 @@ inline decide_certify(v) {
     :: else -> assert(o2_t == 0); o2_to = (q); o2_t = (t); o2_ct = (ct); o2_cidx = (cidx) \
     fi
 
-/* The replay runs (formal_replay) change a report only as a lie the code cannot tell from the truth,
-   which is not the same lie; they leave reports unchanged and inject on the peer channel only. */
+/* The replay runs (formal_replay) could change a report only as a lie the code cannot tell from the
+   truth, which is not the same lie; they leave reports unchanged, and inject on the peer channel only. */
 #ifdef REPLAY
 #define REPLAYABLE_CHANGE(c, fr) (F_TYPE(fr) != M_detection_report)
-#define REPLAYABLE_INJECTION(c) PEER(c)
+#define REPLAYABLE_INJECTION(c) false  /* they inject as a frame is sent (transmit) */
 #else
 #define REPLAYABLE_CHANGE(c, fr) true
 #define REPLAYABLE_INJECTION(c) true
@@ -203,20 +238,28 @@ inline decide_certify(v) {
    the adversary acts. */
 inline transmit(c) {
     printf("SEND %d %d %d\n", c, F_TYPE(fr), F_SEQ(fr));
+    ON_TARGET;
     if
-    :: net[c]!fr
-    :: budget > 0 -> budget--; printf("ADV drop %d %d %d\n", c, F_TYPE(fr), F_SEQ(fr))
-    :: budget > 0 && REPLAYABLE_CHANGE(c, fr) -> budget--; printf("ADV modify %d %d %d\n", c, F_TYPE(fr), F_SEQ(fr));
+    :: MAY_PASS -> PUT(c, fr); RELEASE_HELD(c)
+    :: budget > 0 && ACTION(0) -> budget--; printf("ADV drop %d %d %d\n", c, F_TYPE(fr), F_SEQ(fr))
+    :: budget > 0 && ACTION(1) && REPLAYABLE_CHANGE(c, fr) -> budget--; printf("ADV modify %d %d %d\n", c, F_TYPE(fr), F_SEQ(fr));
         /* On the peer channel the tag then fails; on Charlie's channels the change is a lie: another
            digest, a report that differs from the one the other party gets. */
         if
-        :: F_TYPE(fr) == M_detection_report -> net[c]!TAMPERED(fr, F_CT(fr) ^ 1)
-        :: else -> net[c]!TAMPERED(fr, (F_CT(fr) + 1) % 3)
+        :: F_TYPE(fr) == M_detection_report -> PUT(c, TAMPERED(fr, F_CT(fr) ^ 1))
+        :: else -> PUT(c, TAMPERED(fr, (F_CT(fr) + 1) % 3))
         fi
-    :: budget > 0 -> budget--; printf("ADV duplicate %d %d %d\n", c, F_TYPE(fr), F_SEQ(fr));
-        net[c]!fr; net[c]!fr
-    :: budget > 0 && !held_full[c] -> budget--; printf("ADV hold %d %d %d\n", c, F_TYPE(fr), F_SEQ(fr));
+    :: budget > 0 && ACTION(2) -> budget--; printf("ADV duplicate %d %d %d\n", c, F_TYPE(fr), F_SEQ(fr));
+        PUT(c, fr); PUT(c, fr)
+    :: budget > 0 && ACTION(3) && !held_full[c] -> budget--; printf("ADV hold %d %d %d\n", c, F_TYPE(fr), F_SEQ(fr));
         held[c] = fr; held_full[c] = 1
+#ifdef REPLAY
+    /* The replays' adversary injects as a frame is sent, in its place in the order (formal_replay). */
+    :: budget > 0 && ACTION(4) && PEER(c) -> budget--;
+        select (ti : 1 .. M_COUNT);
+        printf("ADV inject_before %d %d %d\n", c, ti, F_TYPE(fr));
+        PUT(c, PACK(ti, F_SEQ(fr), F_BLK(fr), 1, F_KIDX(fr), 0, 0)); PUT(c, fr); ti = 0
+#endif
     fi
 }
 
@@ -303,15 +346,26 @@ inline finish_step(p) {
 }
 
 /* Whether p has a frame waiting on channel c. */
+#ifndef REPLAY
 #define WAITING(c) (slot_full[c] || nempty(net[c]))
+#else
+#define WAITING(c) (gq_len > 0 && gq_ch[0] == (c))
+#endif
 
 /* No frame is waiting for p: its timer may expire. (A timeout while a frame is on its way is the
    adversary delaying that frame past it, which the model covers as a drop: the frame would be
    ignored by the party that timed out.) */
+#ifndef REPLAY
 #define QUIET(p) (!slot_full[CH((p + 1) % 3, p)] && empty(net[CH((p + 1) % 3, p)]) && \
                   !slot_full[CH((p + 2) % 3, p)] && empty(net[CH((p + 2) % 3, p)]))
+#else
+/* The in-memory transport's ticks: when nothing is left to do, Alice, Bob and Charlie time out, in
+   that order, each before reading what the others sent. */
+#define QUIET(p) ((timeout || ticking) && ((p) == P_alice || !LIVE(P_alice)) && ((p) != P_charlie || !LIVE(P_bob)))
+#endif
 
 /* Takes the next frame on channel c into m (the adversary's slot first). */
+#ifndef REPLAY
 inline take(c) {
     if
     :: slot_full[c] -> m = slot[c]; slot_full[c] = 0; slot[c] = 0
@@ -320,6 +374,20 @@ inline take(c) {
     /* A frame kept back is delivered right after the one that overtook it. */
     if :: held_full[c] -> slot[c] = held[c]; slot_full[c] = 1; held_full[c] = 0; held[c] = 0 :: else -> skip fi
 }
+#else
+inline take(c) {
+    m = gq_fr[0];
+    gq_pop()
+}
+inline gq_pop() {
+    gq_i = 0;
+    do
+    :: gq_i + 1 < gq_len -> gq_ch[gq_i] = gq_ch[gq_i + 1]; gq_fr[gq_i] = gq_fr[gq_i + 1]; gq_i++
+    :: else -> break
+    od;
+    gq_len--; gq_ch[gq_len] = 0; gq_fr[gq_len] = 0; gq_i = 0
+}
+#endif
 
 /* The endpoint's checks on a frame p took from channel c, in the C++ order (docs/protocol.md 2):
    the sequence number, then the tag (peer channel); then the table. ok = 1: the frame is accepted. */
@@ -399,7 +467,7 @@ inline next_block(p) {
     fi
 }
 
-#define LOCALS int m; int fr; byte c; byte sc; bit ok; byte reason; byte f; bit key_pending; \
+#define LOCALS int m; int fr; byte ti; byte c; byte sc; bit ok; byte reason; byte f; bit key_pending; \
     byte o1_to; byte o1_t; byte o1_ct; byte o1_cidx; byte o2_to; byte o2_t; byte o2_ct; byte o2_cidx
 
 /* ---- Alice ---------------------------------------------------------------------------------- */
@@ -533,7 +601,7 @@ proctype Alice() {
         assert(!(f == P_bob && F_FORGED(m)) || st[P_alice] == S_aborted);
         finish_step(P_alice) }
     :: atomic { LIVE(P_alice) && QUIET(P_alice) ->
-        reason = 9; GOTO_LIVE(P_alice, E_timeout, 0, 0, S_aborted); finish_step(P_alice) }
+        TICKING; reason = 9; GOTO_LIVE(P_alice, E_timeout, 0, 0, S_aborted); finish_step(P_alice) }
     od
 }
 
@@ -688,10 +756,17 @@ proctype Bob() {
         finish_step(P_bob) }
 #ifndef MUTANT_NO_TIMEOUT
     :: atomic { LIVE(P_bob) && QUIET(P_bob) ->
-        reason = 9; GOTO_LIVE(P_bob, E_timeout, 0, 0, S_aborted); finish_step(P_bob) }
+        TICKING; reason = 9; GOTO_LIVE(P_bob, E_timeout, 0, 0, S_aborted); finish_step(P_bob) }
 #endif
     od
 }
+
+#ifndef REPLAY
+#define QUANTUM_NOW true
+#else
+/* The in-memory transport runs the optical part once every frame in flight is delivered. */
+#define QUANTUM_NOW (gq_len == 0 && st[P_alice] == S_collecting_reports)
+#endif
 
 /* ---- Charlie -------------------------------------------------------------------------------- */
 proctype Charlie() {
@@ -733,20 +808,20 @@ proctype Charlie() {
         finish_step(P_charlie) }
     /* His detectors: a report to each party per batch, the last one when the block is over. The
        optical part runs once Alice has both acknowledgements. */
-    :: atomic { st[P_charlie] == S_measuring && optics && blk[P_charlie] == blk[P_alice] && cnrep + 1 < REPORTS ->
+    :: atomic { st[P_charlie] == S_measuring && optics && blk[P_charlie] == blk[P_alice] && cnrep + 1 < REPORTS && QUANTUM_NOW ->
         GOTO(P_charlie, S_measuring, E_detections, 0, 0, S_measuring);
         EMIT(P_alice, M_detection_report, 0, 0);
         EMIT(P_bob, M_detection_report, 0, 0);
         cnrep++;
         finish_step(P_charlie) }
-    :: atomic { st[P_charlie] == S_measuring && optics && blk[P_charlie] == blk[P_alice] ->
+    :: atomic { st[P_charlie] == S_measuring && optics && blk[P_charlie] == blk[P_alice] && QUANTUM_NOW ->
         GOTO(P_charlie, S_measuring, E_detections_complete, 0, 0, S_done);
         EMIT(P_alice, M_detection_report, 2, 0);
         EMIT(P_bob, M_detection_report, 2, 0);
         finish_step(P_charlie) }
     :: atomic { st[P_charlie] == S_done && finished[P_alice] && finished[P_bob] -> finished[P_charlie] = 1 }
     :: atomic { (st[P_charlie] == S_idle || st[P_charlie] == S_measuring) && !finished[P_charlie] && QUIET(P_charlie) ->
-        reason = 9; GOTO_LIVE(P_charlie, E_timeout, 0, 0, S_aborted); finish_step(P_charlie) }
+        TICKING; reason = 9; GOTO_LIVE(P_charlie, E_timeout, 0, 0, S_aborted); finish_step(P_charlie) }
     od
 }
 
@@ -770,6 +845,14 @@ proctype Adversary() {
     byte t;
 end_adversary:
     do
+#ifdef REPLAY
+    /* A frame for a party that has ended is dropped by the transport (the C++ parties ignore it). */
+    :: atomic { gq_len > 0 && ((gq_ch[0] == 0 && !LIVE(P_bob)) ||
+                               (gq_ch[0] == 2 && !LIVE(P_alice)) || (gq_ch[0] == 4 && !LIVE(P_alice)) ||
+                               (gq_ch[0] == 5 && !LIVE(P_bob)) ||
+                               ((gq_ch[0] == 1 || gq_ch[0] == 3) && (finished[P_charlie] || st[P_charlie] == S_aborted))) ->
+        gq_pop() }
+#endif
     INJECT_ON(0)
     INJECT_ON(1)
     INJECT_ON(2)
@@ -784,6 +867,9 @@ init {
         /* Alice's proposal. */
         if :: par = 1 :: par = 2 fi;
         printf("CHOICE par %d\n", par);
+#ifdef REPLAY
+        replay_target = REPLAY_TARGET;
+#endif
         load_table();
         psize[0] = POOL; psize[1] = POOL;
         run Alice(); run Bob(); run Charlie(); run Adversary()

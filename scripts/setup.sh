@@ -19,6 +19,8 @@ packages=(
   # fuzzing: clang-19 with libFuzzer and the sanitizer runtimes (clang-14 cannot compile libstdc++ 12's
   # <ranges>; see docs/architecture.md)
   clang-19 libclang-rt-19-dev libfuzzer-19-dev
+  # the model checker of the formal suite (formal/, docs/formal.md)
+  spin
 )
 
 missing=()

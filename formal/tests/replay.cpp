@@ -33,13 +33,12 @@ using tfqkd::network::InFlight;
 using tfqkd::wire::MessageType;
 using tfqkd::wire::Role;
 
-// The frame header's layout (docs/wire-format.md 3): the type byte, then the sequence number.
+// The frame header's layout (docs/wire-format.md 3): the type byte; the payload after the header.
 constexpr std::size_t kTypeOffset = 5;
-constexpr std::size_t kSequenceOffset = 16;
 constexpr std::size_t kPayloadOffset = 24;
 
 // The model's channel numbers (formal/tfqkd.pml, CH).
-int channel_of(Role from, Role to) {
+int model_channel(Role from, Role to) {
     const int f = static_cast<int>(from) - 1, t = static_cast<int>(to) - 1;
     return f * 2 + (t > f ? t - 1 : t);
 }
@@ -50,7 +49,8 @@ struct Action {
     int channel = 0;
     MessageType type = MessageType::abort;
     int occurrence = 0;  // drop/modify/duplicate/hold: the nth frame of this type on the channel (from 0)
-    int after = 0;       // inject: after this many frames on the channel
+    int after = -1;      // inject: after this many frames on the channel, or
+    std::optional<MessageType> before;  // inject: before the nth frame of this type on the channel
     bool done = false;
 };
 
@@ -72,15 +72,11 @@ void tamper(Bytes& frame, int channel) {
         frame[kPayloadOffset + 7] ^= 0x02;
 }
 
-// A frame the adversary makes up: a copy of `model` with the next sequence number, type t and a
-// tag that cannot verify.
+// A frame the adversary makes up in the place of `model` (same sequence number, so that the
+// receiver takes it as the next one): type t and a tag that cannot verify.
 Bytes forged(const Bytes& model, MessageType type, int channel) {
     Bytes f = model;
     f[kTypeOffset] = static_cast<tfqkd::Byte>(type);
-    std::uint64_t seq = 0;
-    for (int i = 7; i >= 0; --i) seq = (seq << 8) | f[kSequenceOffset + static_cast<std::size_t>(i)];
-    ++seq;
-    for (std::size_t i = 0; i < 8; ++i) f[kSequenceOffset + i] = static_cast<tfqkd::Byte>(seq >> (8 * i));
     tamper(f, channel);
     return f;
 }
@@ -130,7 +126,14 @@ int main(int argc, char** argv) {
         }
         act.type = *type;
         act.occurrence = a.value("occurrence", 0);
-        act.after = a.value("after", 0);
+        act.after = a.value("after", -1);
+        if (a.contains("before")) {
+            act.before = type_named(a.at("before").get<std::string>());
+            if (!act.before) {
+                std::cerr << "formal_replay: " << argv[1] << ": action " << a.dump() << ": unknown type in \"before\"\n";
+                return 2;
+            }
+        }
         actions->push_back(act);
     }
 
@@ -144,19 +147,18 @@ int main(int argc, char** argv) {
     auto held = std::make_shared<std::map<int, InFlight>>();
     auto tampered_to = std::make_shared<std::vector<std::string>>();
     setup.adversary = [=](InFlight f) -> std::vector<InFlight> {
-        const int channel = channel_of(f.from, f.to);
+        const int channel = model_channel(f.from, f.to);
         const auto type = static_cast<MessageType>(f.frame.at(kTypeOffset));
         const int nth = (*seen_type)[{channel, static_cast<int>(type)}]++;
         const int index = (*seen)[channel]++;
         std::vector<InFlight> out;
         // Forged frames go before the frame that follows the injection point.
         for (Action& a : *actions)
-            if (!a.done && a.kind == "inject" && a.channel == channel && a.after == index) {
+            if (!a.done && a.kind == "inject" && a.channel == channel &&
+                (a.before ? (*a.before == type && a.occurrence == nth) : a.after == index)) {
                 a.done = true;
                 InFlight g = f;
                 g.frame = forged(f.frame, a.type, channel);
-                // The copy takes this frame's place in the numbering: same sequence number.
-                for (std::size_t i = 0; i < 8; ++i) g.frame[kSequenceOffset + i] = f.frame[kSequenceOffset + i];
                 if (peer_channel(channel)) tampered_to->push_back(std::string(tfqkd::wire::role_name(f.to)));
                 out.push_back(std::move(g));
             }
