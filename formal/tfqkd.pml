@@ -865,7 +865,11 @@ end_adversary:
 init {
     atomic {
         /* Alice's proposal. */
+#ifndef REPLAY_PAR
         if :: par = 1 :: par = 2 fi;
+#else
+        par = REPLAY_PAR;
+#endif
         printf("CHOICE par %d\n", par);
 #ifdef REPLAY
         replay_target = REPLAY_TARGET;
