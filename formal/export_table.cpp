@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model_types.hpp"
 #include "protocol/party/states.hpp"
 #include "protocol/wire/types.hpp"
 
@@ -41,20 +42,8 @@ constexpr State kStates[] = {State::idle,
                              State::aborted};
 static_assert(std::size(kStates) == tfqkd::party::kStateCount, "every state is exported");
 
-// The message types the parties exchange, numbered densely from 1 for the model (a frame's type
-// fits in 4 bits of the model's packed frame). A type the table uses and this list lacks is an error.
-constexpr MessageType kTypes[] = {
-    MessageType::session_params,     MessageType::session_params_ack,   MessageType::detection_report,
-    MessageType::sifting_announcement, MessageType::decoy_announcement, MessageType::aopp_pairing,
-    MessageType::aopp_parity,        MessageType::cascade_parity_query, MessageType::cascade_parity_reply,
-    MessageType::verification,       MessageType::privacy_amplification, MessageType::key_confirmation,
-    MessageType::abort};
-
-int model_type(MessageType t) {
-    for (std::size_t i = 0; i < std::size(kTypes); ++i)
-        if (kTypes[i] == t) return static_cast<int>(i) + 1;
-    return -1;
-}
+using tfqkd::formal::kModelTypes;
+int model_type(MessageType t) { return tfqkd::formal::model_number(t); }
 
 // Roles as the model's array indices: alice 0, bob 1, charlie 2.
 int model_role(Role r) { return static_cast<int>(r) - 1; }
@@ -86,17 +75,17 @@ int print_promela() {
     std::cout << '\n';
     for (Event e : kEvents) std::cout << "#define E_" << event_name(e) << ' ' << static_cast<int>(e) << '\n';
     std::cout << '\n';
-    for (MessageType t : kTypes)
+    for (MessageType t : kModelTypes)
         std::cout << "#define M_" << tfqkd::wire::message_type_name(t) << ' ' << model_type(t) << '\n';
-    std::cout << "#define M_COUNT " << std::size(kTypes) << "\n\n";
+    std::cout << "#define M_COUNT " << kModelTypes.size() << "\n\n";
 
     // The table as a hidden array (not part of the model's state vector), one entry per (party,
     // state, input) holding the bit set of the states the input may lead to; 0 where the table has
     // no row. An input is a message (type t from sender f) or a local event. Expressions instead of
     // an array would be expanded at every move and make the verifier's C source enormous.
-    const std::size_t inputs = (std::size(kTypes) + 1) * 3 + std::size(kEvents);
+    const std::size_t inputs = (kModelTypes.size() + 1) * 3 + std::size(kEvents);
     std::cout << "#define T_INPUTS " << inputs << "\n"
-              << "#define T_INPUT(e, t, f) ((e) == E_message -> (t) * 3 + (f) : " << (std::size(kTypes) + 1) * 3
+              << "#define T_INPUT(e, t, f) ((e) == E_message -> (t) * 3 + (f) : " << (kModelTypes.size() + 1) * 3
               << " + (e))\n"
               << "#define T_INDEX(p, s, e, t, f) (((p) * " << std::size(kStates) << " + (s)) * T_INPUTS + T_INPUT(e, t, f))\n"
               << "hidden short tbl[" << 3 * std::size(kStates) * inputs << "];\n"

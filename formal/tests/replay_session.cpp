@@ -5,6 +5,7 @@
 #include <memory>
 #include <sstream>
 
+#include "model_types.hpp"
 #include "network/session.hpp"
 #include "protocol/wire/frame.hpp"
 #include "session_setups.hpp"
@@ -47,18 +48,7 @@ Bytes forged(const Bytes& model, MessageType type, int channel) {
     return f;
 }
 
-// The model's message numbers (formal/export_table: dense from 1, in this order).
-constexpr MessageType kModelTypes[] = {
-    MessageType::session_params,     MessageType::session_params_ack,   MessageType::detection_report,
-    MessageType::sifting_announcement, MessageType::decoy_announcement, MessageType::aopp_pairing,
-    MessageType::aopp_parity,        MessageType::cascade_parity_query, MessageType::cascade_parity_reply,
-    MessageType::verification,       MessageType::privacy_amplification, MessageType::key_confirmation,
-    MessageType::abort};
-
-std::optional<MessageType> model_type(int number) {
-    if (number < 1 || number > static_cast<int>(std::size(kModelTypes))) return std::nullopt;
-    return kModelTypes[number - 1];
-}
+using formal::model_type;
 
 PartyReplay party_replay(const network::PartyOutcome& o, const party::PartySummary* summary) {
     PartyReplay p;
