@@ -225,7 +225,17 @@ std::vector<std::string> compare(const ModelRun& model, const CodeRun& code) {
     std::vector<std::string> out;
     const std::pair<const char*, const PartyReplay*> parties[] = {{"alice", &code.alice}, {"bob", &code.bob}};
     for (std::size_t p = 0; p < 2; ++p) {
-        const auto m = collapse(model.entered[p]), c = collapse(parties[p].second->entered);
+        auto m = collapse(model.entered[p]);
+        const auto c = collapse(parties[p].second->entered);
+        // The replays' model asks one Cascade query and Bob ends the exchange at its reply; the code's
+        // Bob asks several and waits for every reply. An abort that reaches Bob after the model's
+        // reply but before the code's last one finds the model's Bob awaiting amplification and the
+        // code's still reconciling: the same point of the flow.
+        const std::vector<std::string> model_tail = {"reconciling", "awaiting_amplification", "aborted"};
+        const std::vector<std::string> code_tail = {"reconciling", "aborted"};
+        if (p == 1 && m.size() >= 3 && c.size() >= 2 && std::equal(model_tail.begin(), model_tail.end(), m.end() - 3) &&
+            std::equal(code_tail.begin(), code_tail.end(), c.end() - 2))
+            m.erase(m.end() - 2);
         if (m != c) out.push_back(std::string(parties[p].first) + ": model " + joined(m) + ", code " + joined(c));
     }
     const std::string charlie = model.entered[2].empty() ? "idle" : model.entered[2].back();
