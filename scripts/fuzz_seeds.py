@@ -170,7 +170,7 @@ MESSAGE_TYPES = {
 
 
 def write_differential(files):
-    """fuzz_differential (fuzz/differential_target.cpp): one seed per vector, its selector byte (0x00 for
+    """fuzz_differential (conformance/fuzz/differential_target.cpp): one seed per vector, its selector byte (0x00 for
     a frame, else the message type) before the input; the dictionary is every target's tokens."""
     target = "fuzz_differential"
     corpus = FUZZ / "corpus" / target
