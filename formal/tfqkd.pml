@@ -584,6 +584,7 @@ proctype Alice() {
                 kused_s[0 * POOLMAX + spos[0]] = 1;
                 if
                 :: (F_CT(m) != keyval[0] && !NO_KEY_CHECKS) || F_CIDX(m) != spos[0] ->
+                    /* Defence in depth: no run of the correct model reaches this (the hash matched). */
                     FAIL(P_alice, S_awaiting_confirmation, E_message, M_key_confirmation, P_bob, 3)
                 :: else ->
                     assert(!kused_r[1 * POOLMAX + rpos[1]]);  /* P4 */
@@ -668,6 +669,8 @@ proctype Bob() {
             fi
         :: st[P_bob] == S_collecting_reports && F_TYPE(m) == M_sifting_announcement ->
             if
+            /* Defence in depth: no run reaches this (a repeated frame fails its sequence number, a
+               forged one its tag, before the handler). */
             :: early -> FAIL(P_bob, S_collecting_reports, E_message, M_sifting_announcement, P_alice, 1)
             :: else ->
                 early = 1; peer_view = F_CT(m);
@@ -714,6 +717,8 @@ proctype Bob() {
         :: st[P_bob] == S_awaiting_amplification && F_TYPE(m) == M_privacy_amplification ->
             if
             :: F_CT(m) != LENGTH_OF(view[1]) ->
+                /* Defence in depth: no run reaches this (after a matching verification hash both ends
+                   certify from the same record, so the lengths agree). */
                 FAIL(P_bob, S_awaiting_amplification, E_message, M_privacy_amplification, P_alice, 6)
             :: F_CT(m) == LENGTH_OF(view[1]) && rpos[0] >= psize[P_bob] ->
                 FAIL(P_bob, S_awaiting_amplification, E_message, M_privacy_amplification, P_alice, 7)
@@ -741,6 +746,7 @@ proctype Bob() {
                 kused_s[1 * POOLMAX + spos[1]] = 1;
                 if
                 :: (F_CT(m) != keyval[1] && !NO_KEY_CHECKS) || F_CIDX(m) != spos[1] ->
+                    /* Defence in depth: no run of the correct model reaches this (the hash matched). */
                     FAIL(P_bob, S_awaiting_confirmation, E_message, M_key_confirmation, P_alice, 3)
                 :: else ->
                     verified[1] = 1;
