@@ -57,6 +57,7 @@ ordered_json Report::to_json() const {
         t["flags"] = r.flags;
         t["grade"] = grade_name(r.grade);
         t["detail"] = r.detail;
+        if (!r.log.empty()) t["log"] = r.log;
         t["seconds"] = r.seconds;
         tests.push_back(std::move(t));
     }
@@ -127,6 +128,7 @@ std::string Report::to_junit() const {
                 case Grade::informational: x += "<system-out>informational: " + what + "</system-out>"; break;
                 case Grade::pass: break;
             }
+            if (!t->log.empty()) x += "<system-err>" + xml_escape(t->log) + "</system-err>";
             x += "</testcase>\n";
         }
         x += "  </testsuite>\n";
