@@ -55,10 +55,7 @@ void SeededRandom::fill(MutableByteSpan out) {
     }
 }
 
-namespace {
-
-// The protocol parameters of a session_params message, as the security layer reads them. The wire
-// carries no k (phase_match_slices): sessions match exact slices (and exactly opposite ones).
+// The wire carries no k (phase_match_slices): sessions match exact slices (and exactly opposite ones).
 security::ProtocolParameters protocol_of(const wire::SessionParams& p) {
     security::ProtocolParameters out;
     out.family = static_cast<security::Family>(p.family);
@@ -87,6 +84,8 @@ security::SecurityParameters security_of(const wire::SessionParams& p, double ep
     s.eps_total = p.eps_total;
     return s;
 }
+
+namespace {
 
 std::array<Byte, 32> sha256(ByteSpan data) {
     std::array<Byte, 32> out{};

@@ -145,6 +145,11 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// The protocol parameters of a session_params message, as the security layer reads them, and the
+// security parameters (eps_smooth is not on the wire: both ends configure it).
+security::ProtocolParameters protocol_of(const wire::SessionParams& params);
+security::SecurityParameters security_of(const wire::SessionParams& params, double eps_smooth);
+
 // One heralded slot as Charlie's detectors saw it.
 struct Detection {
     std::uint64_t slot = 0;
