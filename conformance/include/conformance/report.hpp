@@ -31,10 +31,10 @@ struct TestResult {
     std::vector<std::string> flags;  // the vector's flags (Wycheproof style), when it came from one
     Grade grade = Grade::pass;
     std::string detail;       // why the grade: what was expected and what the implementation did
+    double seconds = 0;       // wall time of the test
     // What the implementation printed while the test ran (a shim's standard error, its last 4 KiB),
     // and the harness's own trace of a live session; empty for the C ABI's tests.
     std::string log;
-    double seconds = 0;       // wall time of the test
 };
 
 struct Summary {
