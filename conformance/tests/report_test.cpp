@@ -13,13 +13,14 @@ Report sample() {
     r.harness = "tfqkd test";
     r.started_utc = "2026-11-28T12:00:00Z";
     r.results.push_back({"wire.abort.1", "wire.abort", "docs/wire-format.md 5.16; WF-ENC-6", "abort: minimal", {"Minimal"},
-                         Grade::pass, "ok", 0.001});
+                         Grade::pass, "ok", 0.001, ""});
     r.results.push_back({"wire.abort.2", "wire.abort", "docs/wire-format.md 5.16; WF-ENC-5", "abort: cut", {"Truncated"},
-                         Grade::fail, "accepted an invalid input & more", 0.002});
+                         Grade::fail, "accepted an invalid input & more", 0.002,
+                         "shim stderr: <oops>\x01"});
     r.results.push_back({"primitive.toeplitz.1", "primitive.toeplitz", "docs/postprocessing.md", "t", {},
-                         Grade::not_implemented, "no", 0});
+                         Grade::not_implemented, "no", 0, ""});
     r.results.push_back({"primitive.key_length.1", "primitive.key_length", "docs/security.md", "k", {},
-                         Grade::informational, "claims less", 0});
+                         Grade::informational, "claims less", 0, ""});
     return r;
 }
 
@@ -44,6 +45,8 @@ TEST(ConformanceReport, JsonHoldsEveryTestWithItsGrade) {
     EXPECT_EQ(j["tests"][1]["id"], "wire.abort.2");
     EXPECT_EQ(j["tests"][1]["grade"], "fail");
     EXPECT_EQ(j["tests"][1]["flags"][0], "Truncated");
+    EXPECT_EQ(j["tests"][1]["log"], "shim stderr: <oops>\x01");
+    EXPECT_FALSE(j["tests"][0].contains("log")) << "an empty log is left out";
 }
 
 TEST(ConformanceReport, JUnitHasASuitePerGroupAndEscapes) {
@@ -53,6 +56,8 @@ TEST(ConformanceReport, JUnitHasASuitePerGroupAndEscapes) {
               std::string::npos) << x;
     EXPECT_NE(x.find("<skipped message=\"not_implemented: no\"/>"), std::string::npos) << x;
     EXPECT_NE(x.find("library &lt;vendor&gt;.so"), std::string::npos) << x;
+    // A shim's stderr: escaped, and a control character (not allowed in XML 1.0) replaced.
+    EXPECT_NE(x.find("<system-err>shim stderr: &lt;oops&gt;\xEF\xBF\xBD</system-err>"), std::string::npos) << x;
 }
 
 TEST(ConformanceDisabled, ParsesEntriesAndPatterns) {
