@@ -10,6 +10,7 @@
 #include <string>
 #include <type_traits>
 
+#include "../mutants.hpp"
 #include "base/writer.hpp"
 #include "protocol/cascade.hpp"
 #include "protocol/party/sifting.hpp"
@@ -125,6 +126,12 @@ void wipe_bytes(Bytes& b) {
     b.clear();
 }
 
+// The detector opposite to a single click's (the mutant charlie_swaps_clicks reports it).
+wire::DetectionReport::Click other_detector(wire::DetectionReport::Click c) {
+    using Click = wire::DetectionReport::Click;
+    return c == Click::left ? Click::right : Click::left;
+}
+
 std::uint64_t ceil_log2_plus_one(std::uint64_t n) {
     // ceil(log2(n + 1)): the bits that name one of n + 1 values.
     return static_cast<std::uint64_t>(std::bit_width(n));
@@ -209,6 +216,8 @@ struct TrustedParty::Impl {
         }
         row = find_transition(self, state, input);
         if (row == nullptr) {
+            // Mutant ignore_out_of_state: an input the state does not take is dropped silently.
+            if (TFQKD_MUTANT(ignore_out_of_state)) return false;
             const std::string what = input.event == Event::message
                                          ? std::string(wire::message_type_name(input.type)) + " from " +
                                                std::string(wire::role_name(input.from))
@@ -245,6 +254,11 @@ struct TrustedParty::Impl {
 
     // Ends the block without a key: nothing more is sent or output, every secret is wiped.
     void end(std::uint64_t now) {
+        // Mutant keep_key_after_abort: once made, the key is output whatever happens after.
+        if (key && TFQKD_MUTANT(keep_key_after_abort)) {
+            state = State::done;
+            return;
+        }
         state = State::aborted;
         summary.history.emplace_back(State::aborted, now);
         key.reset();
@@ -284,6 +298,7 @@ struct TrustedParty::Impl {
     void tick(std::uint64_t now) {
         if (state == State::done || state == State::aborted) return;
         if (now < last_activity || now - last_activity < config.timeout_ns) return;
+        if (TFQKD_MUTANT(no_timeout)) return;  // Mutant no_timeout: the wait goes on.
         if (!enter({Event::timeout})) return;
         fail({Reason::timeout, "no frame for " + std::to_string((now - last_activity) / 1'000'000) + " ms in state " +
                                    std::string(state_name(state))},
@@ -317,7 +332,8 @@ struct TrustedParty::Impl {
     // The block id every payload starts with.
     template <class M>
     bool same_block(const M& m, std::uint64_t now) {
-        if (m.block_id == block_id) return true;
+        // Mutant ignore_block_id: a message about another block is taken for one about this block.
+        if (m.block_id == block_id || TFQKD_MUTANT(ignore_block_id)) return true;
         fail({Reason::unexpected_message, std::string(M::kName) + " about block " + std::to_string(m.block_id) +
                                               ", not block " + std::to_string(block_id)},
              now);
@@ -338,7 +354,8 @@ struct TrustedParty::Impl {
 
     void handle(Role, const wire::SessionParams& m, std::uint64_t now) {
         // Bob: the proposal must be his configuration, byte for byte.
-        if (!(m == config.params))
+        // Mutant bob_accepts_other_params: a proposal that differs is acknowledged all the same.
+        if (!(m == config.params) && !TFQKD_MUTANT(bob_accepts_other_params))
             return fail({Reason::parameter_mismatch, "session_params differ from this party's configuration"}, now);
         auto payload = wire::encode_message(wire::Message{m});
         if (!payload) return fail({Reason::internal_error, payload.error().to_string()}, now);
@@ -353,7 +370,8 @@ struct TrustedParty::Impl {
     void handle(Role from, const wire::SessionParamsAck& m, std::uint64_t now) {
         if (!same_block(m, now)) return;
         const auto digest = sha256(params_payload);
-        if (!constant_time_equal(digest, m.params_digest))
+        // Mutant alice_skips_ack_digest: an ack of other parameters is taken for an ack of hers.
+        if (!constant_time_equal(digest, m.params_digest) && !TFQKD_MUTANT(alice_skips_ack_digest))
             return fail({Reason::parameter_mismatch, std::string(wire::role_name(from)) +
                                                          " acknowledged other session parameters (digest differs)"},
                         now);
@@ -373,11 +391,14 @@ struct TrustedParty::Impl {
         if (!same_block(m, now)) return;
         // Charlie is untrusted: the report is checked for form (the codec did), for continuing the
         // block where the previous one ended, and for staying inside it.
-        if (m.first_slot != next_slot)
+        // Mutant accept_report_out_of_order: a report that leaves a gap or overlaps is taken.
+        if (m.first_slot != next_slot && !TFQKD_MUTANT(accept_report_out_of_order))
             return fail({Reason::protocol_violation, "detection_report starts at slot " + std::to_string(m.first_slot) +
                                                          "; the block continues at slot " + std::to_string(next_slot)},
                         now);
-        if (m.first_slot + m.slot_count > protocol.pulses)
+        // Mutant accept_report_beyond_block: the report's end is not checked against the block (and
+        // the block counts as covered once a report reaches past its end, below).
+        if (m.first_slot + m.slot_count > protocol.pulses && !TFQKD_MUTANT(accept_report_beyond_block))
             return fail({Reason::protocol_violation, "detection_report covers slots beyond the block's " +
                                                          std::to_string(protocol.pulses)},
                         now);
@@ -391,7 +412,8 @@ struct TrustedParty::Impl {
             clicks.push_back(m.clicks[i]);
         }
         next_slot = m.first_slot + m.slot_count;
-        reports_complete = next_slot == protocol.pulses;
+        reports_complete = next_slot == protocol.pulses ||
+                           (next_slot > protocol.pulses && TFQKD_MUTANT(accept_report_beyond_block));
         summary.events = clicks.size();
         if (!reports_complete) return move_to(State::collecting_reports, now);
         record.clicks = clicks;
@@ -546,7 +568,8 @@ struct TrustedParty::Impl {
                                                              " names an event that is not a key event"},
                             now);
             const std::uint32_t a = pos[first], b = pos[second];
-            if (used[a] || used[b])
+            // Mutant accept_aopp_reused_event: an event already paired is paired again.
+            if ((used[a] || used[b]) && !TFQKD_MUTANT(accept_aopp_reused_event))
                 return fail({Reason::protocol_violation,
                              "aopp_pairing pair " + std::to_string(i) + " reuses an event of an earlier pair"},
                             now);
@@ -589,7 +612,8 @@ struct TrustedParty::Impl {
     bool aopp_statistics(const PackedBits& parities, std::uint64_t now) {
         sifted.counts.aopp = summary.aopp;
         sifted.counts.key.effective = static_cast<double>(parities.popcount());
-        summary.extra_leaked_bits = ceil_log2_plus_one(sifted.key_events.size());
+        // Mutant omit_aopp_leakage: the announced counts are taken to reveal nothing.
+        summary.extra_leaked_bits = TFQKD_MUTANT(omit_aopp_leakage) ? 0 : ceil_log2_plus_one(sifted.key_events.size());
         raw.wipe();
         return check_length_before_ec(now);
     }
@@ -625,7 +649,12 @@ struct TrustedParty::Impl {
 
     void handle(Role, const wire::CascadeParityQuery& m, std::uint64_t now) {
         auto reply = responder->answer(m);
-        if (!reply) return fail({Reason::protocol_violation, reply.error().to_string()}, now);
+        if (!reply) {
+            // Mutant cascade_answers_refused_query: a query the responder refuses gets zero parities.
+            if (!TFQKD_MUTANT(cascade_answers_refused_query))
+                return fail({Reason::protocol_violation, reply.error().to_string()}, now);
+            reply = wire::CascadeParityReply{m.block_id, m.query_id, PackedBits(m.ranges.size())};
+        }
         summary.disclosed_bits = responder->disclosed_bits();
         move_to(State::reconciling, now);
         send(Role::bob, *reply);
@@ -661,7 +690,9 @@ struct TrustedParty::Impl {
         responder.reset();
         if (auto ok = pp::check_verification(m, block_id, corrected); !ok) {
             const bool mismatch = ok.error().field == "tag";
-            return fail({mismatch ? Reason::verification_failed : Reason::protocol_violation, ok.error().to_string()},
+            // Mutant skip_verification_compare: keys that differ go on to privacy amplification.
+            if (!mismatch || !TFQKD_MUTANT(skip_verification_compare))
+                return fail({mismatch ? Reason::verification_failed : Reason::protocol_violation, ok.error().to_string()},
                         now);
         }
         if (!certify_final(now)) return;
@@ -688,7 +719,10 @@ struct TrustedParty::Impl {
     // The final certification, with the bits error correction disclosed.
     bool certify_final(std::uint64_t now) {
         security::CountStatistics counts = sifted.counts;
-        counts.key.ec_leakage_bits = static_cast<double>(summary.disclosed_bits + summary.extra_leaked_bits);
+        // Mutant leakage_counted_in_bytes: the disclosed parities are counted in bytes.
+        const std::uint64_t disclosed =
+            TFQKD_MUTANT(leakage_counted_in_bytes) ? summary.disclosed_bits / 8 : summary.disclosed_bits;
+        counts.key.ec_leakage_bits = static_cast<double>(disclosed + summary.extra_leaked_bits);
         auto length = certify(protocol, security, counts);
         if (!length) {
             fail({Reason::internal_error, "certification failed: " + length.error().to_string()}, now);
@@ -696,7 +730,9 @@ struct TrustedParty::Impl {
         }
         summary.counts = counts;
         summary.certified = *length;
-        certified_bits = std::min<std::uint64_t>(length->bits, corrected.size());
+        // Mutant overclaim_key_length: 64 bits more than certified (a looser bound, a dropped term).
+        certified_bits = std::min<std::uint64_t>(length->bits + (TFQKD_MUTANT(overclaim_key_length) ? 64 : 0),
+                                                 corrected.size());
         if (certified_bits == 0) {
             fail({Reason::qber_too_high, "the certified length after error correction is zero (" +
                                              std::to_string(summary.disclosed_bits) + " bits disclosed)"},
@@ -712,7 +748,10 @@ struct TrustedParty::Impl {
     // Compresses the corrected key to the certified length.
     bool amplify(const wire::PrivacyAmplification& pa, std::uint64_t now) {
         pp::ToeplitzHasher hasher;
-        auto out = hasher.hash(pa.seed, corrected, pa.output_bits);
+        // Mutant bob_zero_pa_seed: Bob hashes with an all-zero seed, not the one Alice sent.
+        auto out = !alice() && TFQKD_MUTANT(bob_zero_pa_seed)
+                       ? hasher.hash(PackedBits(pa.seed.size()), corrected, pa.output_bits)
+                       : hasher.hash(pa.seed, corrected, pa.output_bits);
         if (!out) {
             fail({Reason::internal_error, out.error().to_string()}, now);
             return false;
@@ -787,7 +826,8 @@ struct TrustedParty::Impl {
         // Alice -> Bob pool (Alice's send pool), Alice from the Bob -> Alice pool (Bob's send pool).
         auto expected = confirmation(session::Endpoint::PoolSide::send, now);
         if (!expected) return;
-        if (!constant_time_equal(*expected, m.confirmation))
+        // Mutant skip_confirmation_check: the peer's confirmation is not compared with the key's.
+        if (!constant_time_equal(*expected, m.confirmation) && !TFQKD_MUTANT(skip_confirmation_check))
             return fail({Reason::verification_failed, "key_confirmation does not match this party's key"}, now);
         if (alice()) {
             auto mine_tag = confirmation(session::Endpoint::PoolSide::receive, now);
@@ -887,6 +927,8 @@ bool Charlie::enter(const Input& input) {
     row_ = find_transition(Role::charlie, state_, input);
     if (row_ == nullptr) {
         if (state_ == State::done) return false;  // late frames after his work is over
+        // Mutant ignore_out_of_state: an input the state does not take is dropped silently.
+        if (TFQKD_MUTANT(ignore_out_of_state)) return false;
         fail({Reason::unexpected_message, "charlie cannot take this input in state " + std::string(state_name(state_))});
         return false;
     }
@@ -942,7 +984,8 @@ void Charlie::receive(Role from, ByteSpan frame, std::uint64_t now_ns) {
         pulses_ = params->pulse_count;
         wire::SessionParamsAck ack;
         ack.block_id = block_id_;
-        ack.params_digest = sha256(*payload);
+        // Mutant charlie_digests_frame: the digest covers the frame as received, header and all.
+        ack.params_digest = sha256(TFQKD_MUTANT(charlie_digests_frame) ? frame : ByteSpan(*payload));
         ack.capabilities = 0;  // Charlie takes part in no optional feature
         move_to(State::measuring);
         send(Role::alice, ack);
@@ -961,8 +1004,13 @@ void Charlie::detections(std::span<const Detection> batch, std::uint64_t now_ns)
             return fail({Reason::internal_error, "detections out of order or outside the block"});
         any_detection_ = true;
         last_detection_ = d.slot;
+        // Mutant charlie_drops_double_clicks: a click of both detectors is not reported.
+        if (d.click == wire::DetectionReport::Click::both && TFQKD_MUTANT(charlie_drops_double_clicks)) continue;
         pending_.slots.push_back(d.slot);
-        pending_.clicks.push_back(d.click);
+        // Mutant charlie_swaps_clicks: the detectors' labels are crossed.
+        pending_.clicks.push_back(d.click != wire::DetectionReport::Click::both && TFQKD_MUTANT(charlie_swaps_clicks)
+                                      ? other_detector(d.click)
+                                      : d.click);
         if (pending_.slots.size() >= config_.events_per_report) flush(false);
     }
     move_to(State::measuring);
@@ -971,7 +1019,8 @@ void Charlie::detections(std::span<const Detection> batch, std::uint64_t now_ns)
 void Charlie::detections_complete(std::uint64_t now_ns) {
     if (!enter({Event::detections_complete})) return;
     last_activity_ = now_ns;
-    flush(true);
+    // Mutant charlie_no_final_report: the report that closes the block is never sent.
+    if (!TFQKD_MUTANT(charlie_no_final_report)) flush(true);
     if (state_ != State::aborted) move_to(State::done);
 }
 
@@ -994,6 +1043,7 @@ void Charlie::flush(bool final) {
 void Charlie::tick(std::uint64_t now_ns) {
     if (state_ == State::done || state_ == State::aborted) return;
     if (now_ns < last_activity_ || now_ns - last_activity_ < config_.timeout_ns) return;
+    if (TFQKD_MUTANT(no_timeout)) return;  // Mutant no_timeout: the wait goes on.
     if (!enter({Event::timeout})) return;
     fail({Reason::timeout, "charlie waited too long in state " + std::string(state_name(state_))});
 }

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <string>
 
+#include "../mutants.hpp"
+
 namespace tfqkd::party {
 
 namespace {
@@ -225,7 +227,8 @@ Result<Sifted> sift(const security::ProtocolParameters& p, const PublicRecord& r
             b = &r.bob_entries[next_entry];
             ++next_entry;
         }
-        if (ax || bx || !effective(r.clicks[e])) continue;
+        // Mutant sift_keeps_double_clicks: a click of both detectors passes for a key event.
+        if (ax || bx || (!effective(r.clicks[e]) && !TFQKD_MUTANT(sift_keeps_double_clicks))) continue;
         if (p.family == Family::pm) {
             const PhaseMatch m = phase_match(a->phase_slice, b->phase_slice, p.phase_slices, p.phase_match_slices);
             if (m == PhaseMatch::none) continue;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "../mutants.hpp"
+
 namespace tfqkd::pp {
 namespace {
 
@@ -42,8 +44,10 @@ Result<wire::Tag> authentication_tag(ByteSpan message, KeyPool& pool) {
     PolyHashKey key;
     std::memcpy(key.data(), material.data(), kPolyHashBytes);
     PolyHashValue hash = poly_hash_128(key, message, 8 * static_cast<std::uint64_t>(message.size()));
+    // Mutant tag_pad_reuses_hash_key: the pad is the hash key again; the pool's pad bits go unused.
+    const std::size_t pad = TFQKD_MUTANT(tag_pad_reuses_hash_key) ? 0 : kPolyHashBytes;
     wire::Tag tag;
-    for (std::size_t i = 0; i < wire::kTagSize; ++i) tag[i] = static_cast<Byte>(hash[i] ^ material[kPolyHashBytes + i]);
+    for (std::size_t i = 0; i < wire::kTagSize; ++i) tag[i] = static_cast<Byte>(hash[i] ^ material[pad + i]);
     secure_wipe(key.data(), key.size());
     secure_wipe(hash.data(), hash.size());
     return tag;

@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "../mutants.hpp"
 #include "protocol/wire/frame.hpp"
 
 namespace tfqkd::session {
@@ -72,7 +73,10 @@ std::variant<Bytes, Failure> Endpoint::seal(const wire::Message& message) {
         return fail(Reason::internal_error, "cannot encode the frame: " + error_text(frame.error()));
     }
     if (tagged_) {
-        if (Status signed_ = pp::sign_frame(*frame, send_pool_); !signed_) {
+        // Mutant pool_exhausted_sends_untagged: the signing error is ignored, and the frame leaves
+        // with the all-zero tag it was encoded with.
+        if (Status signed_ = pp::sign_frame(*frame, send_pool_);
+            !signed_ && !TFQKD_MUTANT(pool_exhausted_sends_untagged)) {
             send_failed_ = true;
             if (failure_) return *failure_;  // the abort after a failure: the first reason stands
             if (pp::is_pool_exhausted(signed_.error()))
@@ -94,9 +98,12 @@ std::variant<wire::Message, Failure> Endpoint::open(ByteSpan input) {
         return fail(Reason::unexpected_message,
                     "a frame from " + std::string(wire::role_name(h.sender)) + " to " +
                         std::string(wire::role_name(h.receiver)) + " on the " + channel_name(other_, self_) + " channel");
-    if (h.session_id != session_id_)
+    // Mutant ignore_session_id: a frame of another session is taken for one of this session.
+    if (h.session_id != session_id_ && !TFQKD_MUTANT(ignore_session_id))
         return fail(Reason::protocol_violation, "frame.session_id: " + std::to_string(h.session_id) +
                                                     " is not this session's (" + std::to_string(session_id_) + ")");
+    // Mutant accept_sequence_gap: a frame numbered past the next one is taken as the next.
+    if (h.sequence > next_receive_ && TFQKD_MUTANT(accept_sequence_gap)) next_receive_ = h.sequence;
     if (h.sequence != next_receive_)
         return fail(Reason::protocol_violation,
                     "frame.sequence: " + std::to_string(h.sequence) + " from " + std::string(wire::role_name(other_)) +
@@ -104,12 +111,17 @@ std::variant<wire::Message, Failure> Endpoint::open(ByteSpan input) {
                         (h.sequence < next_receive_ ? " (a replayed or reordered frame)" : " (a frame was dropped or reordered)"));
     if (tagged_) {
         if (Status verified = pp::verify_frame(input, receive_pool_); !verified) {
-            if (pp::is_pool_exhausted(verified.error()))
-                return fail(Reason::auth_pool_exhausted, "the key pool cannot verify frame " + std::to_string(h.sequence) +
-                                                             " from " + std::string(wire::role_name(other_)));
-            return fail(Reason::authentication_failed, "frame.tag: the tag of frame " + std::to_string(h.sequence) +
-                                                           " from " + std::string(wire::role_name(other_)) +
-                                                           " does not verify (a forged or modified frame)");
+            if (pp::is_pool_exhausted(verified.error())) {
+                // Mutant pool_exhausted_accepts: a frame that no pool bit is left to check is accepted.
+                if (!TFQKD_MUTANT(pool_exhausted_accepts))
+                    return fail(Reason::auth_pool_exhausted, "the key pool cannot verify frame " +
+                                                                 std::to_string(h.sequence) + " from " +
+                                                                 std::string(wire::role_name(other_)));
+            } else if (!TFQKD_MUTANT(skip_tag_check)) {  // Mutant skip_tag_check: a bad tag is accepted.
+                return fail(Reason::authentication_failed, "frame.tag: the tag of frame " + std::to_string(h.sequence) +
+                                                               " from " + std::string(wire::role_name(other_)) +
+                                                               " does not verify (a forged or modified frame)");
+            }
         }
     }
     auto message = wire::decode_message(h.type, frame->payload);
