@@ -255,8 +255,8 @@ struct Verdict {
 };
 
 // The checks every live test shares: the shim ran, ended, exited cleanly and wrote an outcome.
-std::optional<Verdict> process_verdict(const live::SessionRun& run, const live::SessionSpec& spec,
-                                       const live::RunLimits& limits) {
+std::optional<Verdict> process_verdict_alone(const live::SessionRun& run, const live::SessionSpec& spec,
+                                             const live::RunLimits& limits) {
     if (!run.start_error.empty()) return Verdict{Grade::fail, run.start_error};
     if (run.exit_code && *run.exit_code == shim::kExitNotImplemented)
         return Verdict{Grade::not_implemented, "the shim exited with 89: it does not play " +
@@ -278,6 +278,15 @@ std::optional<Verdict> process_verdict(const live::SessionRun& run, const live::
     if (run.outcome->role != spec.shim_role)
         return Verdict{Grade::fail, "the outcome is for role " + std::string(wire::role_name(run.outcome->role))};
     return std::nullopt;
+}
+
+// The process's verdict, with the first protocol violation the shim committed before it (a shim
+// that put garbage on the wire and then hung is told both).
+std::optional<Verdict> process_verdict(const live::SessionRun& run, const live::SessionSpec& spec,
+                                       const live::RunLimits& limits) {
+    auto v = process_verdict_alone(run, spec, limits);
+    if (v && v->grade == Grade::fail && !run.violations.empty()) v->detail += "; before that, " + run.violations.front();
+    return v;
 }
 
 Verdict grade(const live::SessionRun& run, const Case& c, const live::RunLimits& limits) {
