@@ -14,8 +14,8 @@ def write(path, document):
     return path
 
 
-def run(binary, *args, timeout=300):
-    return subprocess.run([binary, *args], capture_output=True, text=True, timeout=timeout)
+def run(binary, *args, timeout=300, env=None):
+    return subprocess.run([binary, *args], capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def with_json(result):

@@ -81,6 +81,7 @@ public:
     virtual std::vector<party::Outgoing> take_outgoing() = 0;
     virtual State state() const = 0;
     virtual Outcome outcome() const = 0;
+    virtual Role peer() const = 0;  // the party to name as the sender of bytes whose header is refused
 };
 
 class TrustedPlayer final : public Player {
@@ -93,6 +94,7 @@ public:
     void tick(std::uint64_t now) override { party_.tick(now); }
     std::vector<party::Outgoing> take_outgoing() override { return party_.take_outgoing(); }
     State state() const override { return party_.state(); }
+    Role peer() const override { return party_.role() == Role::alice ? Role::bob : Role::alice; }
     Outcome outcome() const override {
         Outcome o;
         o.role = party_.role();
@@ -144,6 +146,7 @@ public:
     void tick(std::uint64_t now) override { charlie_.tick(now); }
     std::vector<party::Outgoing> take_outgoing() override { return charlie_.take_outgoing(); }
     State state() const override { return charlie_.state(); }
+    Role peer() const override { return Role::alice; }
     Outcome outcome() const override {
         Outcome o;
         o.role = Role::charlie;
@@ -231,9 +234,10 @@ bool serve(Player& player, int fd) {
             auto size = wire::frame_size(ByteSpan(in).subspan(used));
             if (!size) {
                 // A header the codec refuses: hand the party the bytes so that it aborts with
-                // decode_error (and says so to the others) as it would for any malformed frame.
-                player.receive(static_cast<Role>(in[used + 6] >= 1 && in[used + 6] <= 3 ? in[used + 6] : 1),
-                               ByteSpan(in).subspan(used), now_ns());
+                // decode_error (and says so to the others) as it would for any malformed frame. Its
+                // sender is unknown; the party's peer is named, so that the party decodes the
+                // bytes rather than refuse a frame from itself.
+                player.receive(player.peer(), ByteSpan(in).subspan(used), now_ns());
                 used = in.size();
                 break;
             }
