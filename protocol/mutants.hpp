@@ -30,34 +30,31 @@
 // clang-format off
 #define TFQKD_MUTANT_LIST(X) \
     X(skip_tag_check, "accepts a peer frame whose tag does not verify (the comparison is ignored)") \
-    X(accept_sequence_gap, "takes a frame numbered past the next sequence number for the next (drops go unnoticed)") \
+    X(ignore_sequence, "does not compare a frame's sequence number with the next one expected") \
     X(ignore_session_id, "accepts frames of another session (the header's session id is not compared)") \
-    X(pool_exhausted_accepts, "accepts a peer frame unchecked once the receive pool has no bits left for its tag") \
-    X(pool_exhausted_sends_untagged, "sends a peer frame with an all-zero tag once the send pool is exhausted") \
     X(tag_pad_reuses_hash_key, "uses a tag's hash key again as its one-time pad (the pad's bits are drawn, unused)") \
     X(accept_truncated_payload, "decodes a payload that ends inside a field as if it were padded with zeros") \
-    X(accept_trailing_bytes, "decodes a payload with bytes after its last field (the exact-length rule is skipped)") \
     X(ignore_block_id, "accepts a message about another block (the payload's block id is not compared)") \
-    X(bob_accepts_other_params, "Bob acknowledges session parameters that differ from his configuration") \
+    X(bob_adopts_proposal, "Bob runs the block on Alice's proposal when it differs from his configuration") \
     X(alice_skips_ack_digest, "Alice does not compare an acknowledgement's digest with her proposal's") \
     X(no_timeout, "never times out: a party whose peer went silent waits for ever") \
-    X(ignore_out_of_state, "ignores a message its state does not take instead of aborting with unexpected_message") \
-    X(accept_report_beyond_block, "accepts a detection report that covers slots past the block's pulse count") \
+    X(clamp_report_to_block, "cuts a detection report that runs past the block at its end instead of aborting") \
     X(accept_report_out_of_order, "accepts a detection report that does not start where the previous one ended") \
-    X(accept_aopp_reused_event, "Alice accepts an AOPP pairing that uses one event in two pairs") \
-    X(cascade_answers_refused_query, "Alice answers a Cascade query outside her key (zero parities) instead of aborting") \
+    X(sift_keeps_double_clicks, "sifting keeps double-click events as key events") \
+    X(aopp_keeps_second_bit, "keeps the second event's bit of an odd AOPP pair instead of the first's") \
     X(skip_verification_compare, "Alice goes on when Bob's verification hash differs from her key's") \
-    X(skip_confirmation_check, "does not compare the peer's key confirmation with its own key's") \
-    X(keep_key_after_abort, "keeps and outputs the key when the block aborts after the key was made") \
     X(leakage_counted_in_bytes, "certifies with Cascade's disclosed parities counted in bytes, not bits") \
     X(omit_aopp_leakage, "leaves the AOPP counts' ceil(log2(n_t + 1)) bits out of the leakage") \
     X(overclaim_key_length, "compresses the key to 64 bits more than the certified length") \
+    X(claim_counts_without_leakage, "reports the statistics of its key-length claim without the leakage it certified with") \
     X(bob_zero_pa_seed, "Bob compresses with an all-zero Toeplitz seed instead of the one Alice sent") \
-    X(sift_keeps_double_clicks, "sifting keeps double-click events as key events") \
-    X(charlie_swaps_clicks, "Charlie reports a left click as right and a right click as left") \
-    X(charlie_no_final_report, "Charlie never sends the report that closes the block") \
+    X(confirmation_omits_key_length, "leaves the key's length out of the message its key confirmation tags") \
+    X(skip_confirmation_check, "does not compare the peer's key confirmation with its own key's") \
+    X(keep_key_after_abort, "keeps and outputs the key when the block aborts after the key was made") \
     X(charlie_digests_frame, "Charlie's acknowledgement digests the whole frame, not the parameters' payload") \
-    X(charlie_drops_double_clicks, "Charlie leaves double clicks out of his reports")
+    X(charlie_swaps_clicks, "Charlie reports a left click as right and a right click as left") \
+    X(charlie_last_report_short, "Charlie's last report ends at slot N - 1, one short of the block") \
+    X(charlie_no_final_report, "Charlie never sends the report that closes the block")
 // clang-format on
 
 namespace tfqkd::mutants {

@@ -116,7 +116,8 @@ Bytes confirmation_message(std::uint64_t session_id, std::uint64_t block_id, con
     w.bytes(ByteSpan(reinterpret_cast<const Byte*>(kLabel.data()), kLabel.size()));
     w.u64(session_id);
     w.u64(block_id);
-    w.u64(key.size());
+    // Mutant confirmation_omits_key_length: the key's length is left out of what is tagged.
+    if (!TFQKD_MUTANT(confirmation_omits_key_length)) w.u64(key.size());
     w.bytes(key.reveal());
     return out;
 }
@@ -130,6 +131,20 @@ void wipe_bytes(Bytes& b) {
 wire::DetectionReport::Click other_detector(wire::DetectionReport::Click c) {
     using Click = wire::DetectionReport::Click;
     return c == Click::left ? Click::right : Click::left;
+}
+
+// The report cut at slot `pulses`: its events there and past dropped (the mutant
+// clamp_report_to_block reads a report so).
+wire::DetectionReport clamped(const wire::DetectionReport& m, std::uint64_t pulses) {
+    wire::DetectionReport out = m;
+    out.slot_count = pulses - m.first_slot;
+    out.slots.clear();
+    out.clicks.clear();
+    for (std::size_t i = 0; i < m.slots.size() && m.slots[i] < pulses; ++i) {
+        out.slots.push_back(m.slots[i]);
+        out.clicks.push_back(m.clicks[i]);
+    }
+    return out;
 }
 
 std::uint64_t ceil_log2_plus_one(std::uint64_t n) {
@@ -216,8 +231,6 @@ struct TrustedParty::Impl {
         }
         row = find_transition(self, state, input);
         if (row == nullptr) {
-            // Mutant ignore_out_of_state: an input the state does not take is dropped silently.
-            if (TFQKD_MUTANT(ignore_out_of_state)) return false;
             const std::string what = input.event == Event::message
                                          ? std::string(wire::message_type_name(input.type)) + " from " +
                                                std::string(wire::role_name(input.from))
@@ -354,9 +367,14 @@ struct TrustedParty::Impl {
 
     void handle(Role, const wire::SessionParams& m, std::uint64_t now) {
         // Bob: the proposal must be his configuration, byte for byte.
-        // Mutant bob_accepts_other_params: a proposal that differs is acknowledged all the same.
-        if (!(m == config.params) && !TFQKD_MUTANT(bob_accepts_other_params))
-            return fail({Reason::parameter_mismatch, "session_params differ from this party's configuration"}, now);
+        if (!(m == config.params)) {
+            // Mutant bob_adopts_proposal: Bob runs the block on whatever Alice proposes.
+            if (!TFQKD_MUTANT(bob_adopts_proposal))
+                return fail({Reason::parameter_mismatch, "session_params differ from this party's configuration"}, now);
+            config.params = m;
+            protocol = protocol_of(m);
+            security = security_of(m, config.eps_smooth);
+        }
         auto payload = wire::encode_message(wire::Message{m});
         if (!payload) return fail({Reason::internal_error, payload.error().to_string()}, now);
         wire::SessionParamsAck ack;
@@ -387,8 +405,12 @@ struct TrustedParty::Impl {
         move_to(ack_bob && ack_charlie ? State::collecting_reports : State::awaiting_acks, now);
     }
 
-    void handle(Role, const wire::DetectionReport& m, std::uint64_t now) {
+    void handle(Role from, const wire::DetectionReport& m, std::uint64_t now) {
         if (!same_block(m, now)) return;
+        // Mutant clamp_report_to_block: a report past the block is cut at its end, not refused.
+        if (m.first_slot + m.slot_count > protocol.pulses && m.first_slot < protocol.pulses &&
+            TFQKD_MUTANT(clamp_report_to_block))
+            return handle(from, clamped(m, protocol.pulses), now);
         // Charlie is untrusted: the report is checked for form (the codec did), for continuing the
         // block where the previous one ended, and for staying inside it.
         // Mutant accept_report_out_of_order: a report that leaves a gap or overlaps is taken.
@@ -396,9 +418,7 @@ struct TrustedParty::Impl {
             return fail({Reason::protocol_violation, "detection_report starts at slot " + std::to_string(m.first_slot) +
                                                          "; the block continues at slot " + std::to_string(next_slot)},
                         now);
-        // Mutant accept_report_beyond_block: the report's end is not checked against the block (and
-        // the block counts as covered once a report reaches past its end, below).
-        if (m.first_slot + m.slot_count > protocol.pulses && !TFQKD_MUTANT(accept_report_beyond_block))
+        if (m.first_slot + m.slot_count > protocol.pulses)
             return fail({Reason::protocol_violation, "detection_report covers slots beyond the block's " +
                                                          std::to_string(protocol.pulses)},
                         now);
@@ -412,8 +432,7 @@ struct TrustedParty::Impl {
             clicks.push_back(m.clicks[i]);
         }
         next_slot = m.first_slot + m.slot_count;
-        reports_complete = next_slot == protocol.pulses ||
-                           (next_slot > protocol.pulses && TFQKD_MUTANT(accept_report_beyond_block));
+        reports_complete = next_slot == protocol.pulses;
         summary.events = clicks.size();
         if (!reports_complete) return move_to(State::collecting_reports, now);
         record.clicks = clicks;
@@ -568,8 +587,7 @@ struct TrustedParty::Impl {
                                                              " names an event that is not a key event"},
                             now);
             const std::uint32_t a = pos[first], b = pos[second];
-            // Mutant accept_aopp_reused_event: an event already paired is paired again.
-            if ((used[a] || used[b]) && !TFQKD_MUTANT(accept_aopp_reused_event))
+            if (used[a] || used[b])
                 return fail({Reason::protocol_violation,
                              "aopp_pairing pair " + std::to_string(i) + " reuses an event of an earlier pair"},
                             now);
@@ -604,7 +622,11 @@ struct TrustedParty::Impl {
         reconciled = PackedBits(parities.popcount());
         std::uint64_t k = 0;
         for (std::size_t i = 0; i < pairs.size(); ++i)
-            if (parities.get(i)) reconciled.set(k++, raw.get(pos[pairs[i].first]));
+            if (parities.get(i)) {
+                // Mutant aopp_keeps_second_bit: the second event's bit is kept, not the first's.
+                const std::uint32_t kept = TFQKD_MUTANT(aopp_keeps_second_bit) ? pairs[i].second : pairs[i].first;
+                reconciled.set(k++, raw.get(pos[kept]));
+            }
     }
 
     // After AOPP: the key counts describe the surviving pairs; the announced raw-key counts are
@@ -649,12 +671,7 @@ struct TrustedParty::Impl {
 
     void handle(Role, const wire::CascadeParityQuery& m, std::uint64_t now) {
         auto reply = responder->answer(m);
-        if (!reply) {
-            // Mutant cascade_answers_refused_query: a query the responder refuses gets zero parities.
-            if (!TFQKD_MUTANT(cascade_answers_refused_query))
-                return fail({Reason::protocol_violation, reply.error().to_string()}, now);
-            reply = wire::CascadeParityReply{m.block_id, m.query_id, PackedBits(m.ranges.size())};
-        }
+        if (!reply) return fail({Reason::protocol_violation, reply.error().to_string()}, now);
         summary.disclosed_bits = responder->disclosed_bits();
         move_to(State::reconciling, now);
         send(Role::bob, *reply);
@@ -728,7 +745,9 @@ struct TrustedParty::Impl {
             fail({Reason::internal_error, "certification failed: " + length.error().to_string()}, now);
             return false;
         }
-        summary.counts = counts;
+        // Mutant claim_counts_without_leakage: the statistics reported are those sifted, before the
+        // leakage was added (the length itself is certified with it).
+        summary.counts = TFQKD_MUTANT(claim_counts_without_leakage) ? sifted.counts : counts;
         summary.certified = *length;
         // Mutant overclaim_key_length: 64 bits more than certified (a looser bound, a dropped term).
         certified_bits = std::min<std::uint64_t>(length->bits + (TFQKD_MUTANT(overclaim_key_length) ? 64 : 0),
@@ -927,8 +946,6 @@ bool Charlie::enter(const Input& input) {
     row_ = find_transition(Role::charlie, state_, input);
     if (row_ == nullptr) {
         if (state_ == State::done) return false;  // late frames after his work is over
-        // Mutant ignore_out_of_state: an input the state does not take is dropped silently.
-        if (TFQKD_MUTANT(ignore_out_of_state)) return false;
         fail({Reason::unexpected_message, "charlie cannot take this input in state " + std::string(state_name(state_))});
         return false;
     }
@@ -1004,8 +1021,6 @@ void Charlie::detections(std::span<const Detection> batch, std::uint64_t now_ns)
             return fail({Reason::internal_error, "detections out of order or outside the block"});
         any_detection_ = true;
         last_detection_ = d.slot;
-        // Mutant charlie_drops_double_clicks: a click of both detectors is not reported.
-        if (d.click == wire::DetectionReport::Click::both && TFQKD_MUTANT(charlie_drops_double_clicks)) continue;
         pending_.slots.push_back(d.slot);
         // Mutant charlie_swaps_clicks: the detectors' labels are crossed.
         pending_.clicks.push_back(d.click != wire::DetectionReport::Click::both && TFQKD_MUTANT(charlie_swaps_clicks)
@@ -1028,7 +1043,9 @@ void Charlie::detections_complete(std::uint64_t now_ns) {
 // previous one ended to just after its last event, or to the end of the block for the last one.
 void Charlie::flush(bool final) {
     if (pending_.slots.empty() && !final) return;
-    const std::uint64_t end = final ? pulses_ : pending_.slots.back() + 1;
+    // Mutant charlie_last_report_short: the last report ends at the block's last slot index, N - 1.
+    const std::uint64_t end = final ? pulses_ - (TFQKD_MUTANT(charlie_last_report_short) ? 1 : 0)
+                                    : pending_.slots.back() + 1;
     if (end == next_slot_) return;  // nothing left to cover
     pending_.first_slot = next_slot_;
     pending_.slot_count = end - next_slot_;

@@ -73,10 +73,7 @@ std::variant<Bytes, Failure> Endpoint::seal(const wire::Message& message) {
         return fail(Reason::internal_error, "cannot encode the frame: " + error_text(frame.error()));
     }
     if (tagged_) {
-        // Mutant pool_exhausted_sends_untagged: the signing error is ignored, and the frame leaves
-        // with the all-zero tag it was encoded with.
-        if (Status signed_ = pp::sign_frame(*frame, send_pool_);
-            !signed_ && !TFQKD_MUTANT(pool_exhausted_sends_untagged)) {
+        if (Status signed_ = pp::sign_frame(*frame, send_pool_); !signed_) {
             send_failed_ = true;
             if (failure_) return *failure_;  // the abort after a failure: the first reason stands
             if (pp::is_pool_exhausted(signed_.error()))
@@ -102,26 +99,22 @@ std::variant<wire::Message, Failure> Endpoint::open(ByteSpan input) {
     if (h.session_id != session_id_ && !TFQKD_MUTANT(ignore_session_id))
         return fail(Reason::protocol_violation, "frame.session_id: " + std::to_string(h.session_id) +
                                                     " is not this session's (" + std::to_string(session_id_) + ")");
-    // Mutant accept_sequence_gap: a frame numbered past the next one is taken as the next.
-    if (h.sequence > next_receive_ && TFQKD_MUTANT(accept_sequence_gap)) next_receive_ = h.sequence;
-    if (h.sequence != next_receive_)
+    // Mutant ignore_sequence: the header's number is not compared; the count goes on regardless.
+    if (h.sequence != next_receive_ && !TFQKD_MUTANT(ignore_sequence))
         return fail(Reason::protocol_violation,
                     "frame.sequence: " + std::to_string(h.sequence) + " from " + std::string(wire::role_name(other_)) +
                         ", expected " + std::to_string(next_receive_) +
                         (h.sequence < next_receive_ ? " (a replayed or reordered frame)" : " (a frame was dropped or reordered)"));
     if (tagged_) {
         if (Status verified = pp::verify_frame(input, receive_pool_); !verified) {
-            if (pp::is_pool_exhausted(verified.error())) {
-                // Mutant pool_exhausted_accepts: a frame that no pool bit is left to check is accepted.
-                if (!TFQKD_MUTANT(pool_exhausted_accepts))
-                    return fail(Reason::auth_pool_exhausted, "the key pool cannot verify frame " +
-                                                                 std::to_string(h.sequence) + " from " +
-                                                                 std::string(wire::role_name(other_)));
-            } else if (!TFQKD_MUTANT(skip_tag_check)) {  // Mutant skip_tag_check: a bad tag is accepted.
+            if (pp::is_pool_exhausted(verified.error()))
+                return fail(Reason::auth_pool_exhausted, "the key pool cannot verify frame " + std::to_string(h.sequence) +
+                                                             " from " + std::string(wire::role_name(other_)));
+            // Mutant skip_tag_check: a tag that does not verify is accepted all the same.
+            if (!TFQKD_MUTANT(skip_tag_check))
                 return fail(Reason::authentication_failed, "frame.tag: the tag of frame " + std::to_string(h.sequence) +
                                                                " from " + std::string(wire::role_name(other_)) +
                                                                " does not verify (a forged or modified frame)");
-            }
         }
     }
     auto message = wire::decode_message(h.type, frame->payload);

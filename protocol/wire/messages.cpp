@@ -6,30 +6,21 @@ namespace tfqkd::wire {
 
 namespace {
 
-// The lenient reading of two mutants (protocol/mutants.hpp): the fields are read and checked as
-// decode_payload does, but the input need not end after the last one.
-template <class M>
-Result<M> read_leniently(ByteSpan payload) {
-    Reader reader(payload, M::kName);
-    Result<M> message = M::read(reader);
-    if (!message) return message;
-    if (Status consistent = message->check(); !consistent) return std::move(consistent).error();
-    return message;
-}
-
-// What the mutants make of a payload that decode_payload refused with `error`; the reference
-// keeps the error.
+// What a mutant makes of a payload that decode_payload refused with `error`; the reference keeps
+// the error.
 template <class M>
 Result<M> mutant_decode(ByteSpan payload, Error error) {
     // Mutant accept_truncated_payload: a payload that ends inside a field reads on into zeros, as
-    // from a zero-initialised receive buffer of a fixed size.
+    // from a zero-initialised receive buffer of a fixed size (and the zeros left over are ignored).
     if (error.code == Errc::truncated && TFQKD_MUTANT(accept_truncated_payload)) {
         Bytes padded(payload.begin(), payload.end());
         padded.resize(payload.size() + 256, 0);
-        return read_leniently<M>(padded);
+        Reader reader(padded, M::kName);
+        Result<M> message = M::read(reader);
+        if (!message) return message;
+        if (Status consistent = message->check(); !consistent) return std::move(consistent).error();
+        return message;
     }
-    // Mutant accept_trailing_bytes: the bytes after the last field are never looked at.
-    if (error.code == Errc::trailing_data && TFQKD_MUTANT(accept_trailing_bytes)) return read_leniently<M>(payload);
     return error;
 }
 

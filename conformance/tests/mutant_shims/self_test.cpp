@@ -106,9 +106,6 @@ struct Scenario {
     // with a key equal to the other's.
     std::optional<Reason> reference_reason;
     std::uint64_t events_per_report = 1U << 20;
-    // Nonzero: the party under test holds only the first bits of its send or receive pool.
-    std::uint64_t send_pool_bits = 0;
-    std::uint64_t receive_pool_bits = 0;
     // Bob's configuration, when it differs from what Alice proposes.
     std::function<void(wire::SessionParams&)> bob_configuration;
 };
@@ -119,6 +116,7 @@ struct Ending {
     std::optional<Reason> reason;
     Bytes key;  // revealed: test keys only
     std::uint64_t events = 0;  // Alice and Bob: the events Charlie reported
+    double claimed_leakage = 0;  // Alice and Bob: the leakage in the statistics they report
     std::uint64_t frames_sent = 0;
     bool operator==(const Ending&) const = default;
 };
@@ -128,6 +126,7 @@ std::string describe(const Ending& e) {
     if (e.reason) out += " (" + std::string(wire::reason_name(*e.reason)) + ")";
     if (!e.key.empty()) out += ", a key of " + std::to_string(e.key.size()) + " bytes";
     if (e.events != 0) out += ", " + std::to_string(e.events) + " events";
+    if (e.claimed_leakage != 0) out += ", " + std::to_string(static_cast<std::uint64_t>(e.claimed_leakage)) + " bits leaked";
     return out + ", " + std::to_string(e.frames_sent) + " frames sent";
 }
 
@@ -214,7 +213,7 @@ public:
         out.alice = ending(*alice_, Role::alice);
         out.bob = ending(*bob_, Role::bob);
         out.charlie = {charlie_.state(), charlie_.failure() ? std::optional(charlie_.failure()->reason) : std::nullopt, {},
-                       0, sent_[Role::charlie]};
+                       0, 0, sent_[Role::charlie]};
         out.hits = hits() - hits_before;
         alice_ = bob_ = nullptr;
         return out;
@@ -275,12 +274,6 @@ private:
         c.choice_seed = role == Role::alice ? 11 : 22;
         c.pools.alice_to_bob = alice_to_bob_.clone();
         c.pools.bob_to_alice = bob_to_alice_.clone();
-        if (role == scenario_.under_test) {
-            SecretBits& send = role == Role::alice ? c.pools.alice_to_bob : c.pools.bob_to_alice;
-            SecretBits& receive = role == Role::alice ? c.pools.bob_to_alice : c.pools.alice_to_bob;
-            if (scenario_.send_pool_bits != 0) send = send.slice(0, scenario_.send_pool_bits);
-            if (scenario_.receive_pool_bits != 0) receive = receive.slice(0, scenario_.receive_pool_bits);
-        }
         c.timeout_ns = kTimeoutNs;
         auto random = std::make_unique<party::SeededRandom>(role == Role::alice ? 1 : 2);
         return party::TrustedParty::create(std::move(c), std::move(random));
@@ -359,6 +352,7 @@ private:
         if (p.failure()) e.reason = p.failure()->reason;
         if (p.key()) e.key.assign(p.key()->bits().reveal().begin(), p.key()->bits().reveal().end());
         e.events = p.summary().events;
+        if (p.summary().counts) e.claimed_leakage = p.summary().counts->key.ec_leakage_bits.value_or(0);
         e.frames_sent = sent_[role];
         return e;
     }
@@ -437,7 +431,7 @@ Scenario scenario_for(Mutant mutant) {
         case M::skip_tag_check:
             return faulty("bob: forged tag", Role::bob, forge_tag(Role::alice, Role::bob, MessageType::session_params),
                           Reason::authentication_failed);
-        case M::accept_sequence_gap:
+        case M::ignore_sequence:
             return faulty("bob: sequence skipped", Role::bob,
                           edit_frame(Role::alice, Role::bob, MessageType::session_params,
                                      [](wire::Frame& f) { f.header.sequence += 1; }),
@@ -447,33 +441,18 @@ Scenario scenario_for(Mutant mutant) {
                           edit_frame(Role::alice, Role::bob, MessageType::session_params,
                                      [](wire::Frame& f) { f.header.session_id += 1; }),
                           Reason::protocol_violation);
-        case M::pool_exhausted_accepts: {
-            Scenario s = faulty("bob: receive pool of three tags", Role::bob, {}, Reason::auth_pool_exhausted);
-            s.receive_pool_bits = 3 * kBitsPerTag;
-            return s;
-        }
-        case M::pool_exhausted_sends_untagged: {
-            Scenario s = faulty("bob: send pool of three tags", Role::bob, {}, Reason::auth_pool_exhausted);
-            s.send_pool_bits = 3 * kBitsPerTag;
-            return s;
-        }
         case M::tag_pad_reuses_hash_key: return honest("alice: honest", Role::alice);
         case M::accept_truncated_payload:
             return faulty("bob: truncated payload", Role::bob,
                           edit_frame(Role::alice, Role::bob, MessageType::session_params,
                                      [](wire::Frame& f) { f.payload.resize(f.payload.size() - 4); }),
                           Reason::decode_error);
-        case M::accept_trailing_bytes:
-            return faulty("bob: trailing byte", Role::bob,
-                          edit_frame(Role::alice, Role::bob, MessageType::session_params,
-                                     [](wire::Frame& f) { f.payload.push_back(0); }),
-                          Reason::decode_error);
         case M::ignore_block_id:
             return faulty("bob: another block", Role::bob,
                           edit_message<wire::SiftingAnnouncement>(Role::alice, Role::bob,
                                                                   [](auto& s) { s.block_id += 1; }),
                           Reason::unexpected_message);
-        case M::bob_accepts_other_params: {
+        case M::bob_adopts_proposal: {
             Scenario s = faulty("bob: configured otherwise", Role::bob, {}, Reason::parameter_mismatch);
             s.bob_configuration = [](wire::SessionParams& p) { p.eps_pe *= 10; };
             return s;
@@ -486,15 +465,7 @@ Scenario scenario_for(Mutant mutant) {
         case M::no_timeout:
             return faulty("bob: alice's windows dropped", Role::bob,
                           drop(Role::alice, Role::bob, MessageType::sifting_announcement), Reason::timeout);
-        case M::ignore_out_of_state:
-            return faulty("bob: a key confirmation in place of alice's windows", Role::bob,
-                          edit_frame(Role::alice, Role::bob, MessageType::sifting_announcement,
-                                     [](wire::Frame& f) {
-                                         f.header.type = MessageType::key_confirmation;
-                                         f.payload = *wire::encode_message(wire::KeyConfirmation{kBlockId, 0, {}});
-                                     }),
-                          Reason::unexpected_message);
-        case M::accept_report_beyond_block:
+        case M::clamp_report_to_block:
             return faulty("bob: a report past the block", Role::bob,
                           edit_message<wire::DetectionReport>(Role::charlie, Role::bob,
                                                               [](auto& r) { r.slot_count += 10; }),
@@ -511,23 +482,6 @@ Scenario scenario_for(Mutant mutant) {
             s.events_per_report = 1U << 14;
             return s;
         }
-        case M::accept_aopp_reused_event:
-            return faulty("alice: a pair reuses an event", Role::alice,
-                          edit_message<wire::AoppPairing>(Role::bob, Role::alice,
-                                                          [](auto& m) {
-                                                              for (std::size_t j = 1; j < m.pairs.size(); ++j)
-                                                                  if (m.pairs[0].second > m.pairs[j].first &&
-                                                                      m.pairs[0].second != m.pairs[j].second) {
-                                                                      m.pairs[j].second = m.pairs[0].second;
-                                                                      return;
-                                                                  }
-                                                          }),
-                          Reason::protocol_violation);
-        case M::cascade_answers_refused_query:
-            return faulty("alice: a query past the key", Role::alice,
-                          edit_message<wire::CascadeParityQuery>(Role::bob, Role::alice,
-                                                                 [](auto& q) { q.ranges.back() = {kLastSlot, 1}; }),
-                          Reason::protocol_violation);
         case M::skip_verification_compare:
             return faulty("alice: a wrong verification hash", Role::alice,
                           edit_message<wire::Verification>(Role::bob, Role::alice, [](auto& v) { v.tag[0] ^= 1; }),
@@ -540,13 +494,16 @@ Scenario scenario_for(Mutant mutant) {
                           Reason::verification_failed);
         case M::leakage_counted_in_bytes:
         case M::omit_aopp_leakage:
-        case M::overclaim_key_length: return honest("alice: honest", Role::alice);
-        case M::bob_zero_pa_seed:
-        case M::sift_keeps_double_clicks: return honest("bob: honest", Role::bob);
-        case M::charlie_swaps_clicks:
-        case M::charlie_no_final_report:
+        case M::overclaim_key_length:
+        case M::claim_counts_without_leakage:
+        case M::confirmation_omits_key_length: return honest("alice: honest", Role::alice);
+        case M::sift_keeps_double_clicks:
+        case M::aopp_keeps_second_bit:
+        case M::bob_zero_pa_seed: return honest("bob: honest", Role::bob);
         case M::charlie_digests_frame:
-        case M::charlie_drops_double_clicks: return honest("charlie: honest", Role::charlie);
+        case M::charlie_swaps_clicks:
+        case M::charlie_last_report_short:
+        case M::charlie_no_final_report: return honest("charlie: honest", Role::charlie);
     }
     return {};
 }
