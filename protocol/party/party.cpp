@@ -709,8 +709,8 @@ struct TrustedParty::Impl {
             const bool mismatch = ok.error().field == "tag";
             // Mutant skip_verification_compare: keys that differ go on to privacy amplification.
             if (!mismatch || !TFQKD_MUTANT(skip_verification_compare))
-                return fail({mismatch ? Reason::verification_failed : Reason::protocol_violation, ok.error().to_string()},
-                        now);
+                return fail(
+                    {mismatch ? Reason::verification_failed : Reason::protocol_violation, ok.error().to_string()}, now);
         }
         if (!certify_final(now)) return;
         wire::PrivacyAmplification pa;

@@ -41,7 +41,6 @@ constexpr std::uint64_t kBlockId = 7;
 constexpr std::uint64_t kTimeoutNs = 10'000'000'000ULL;
 constexpr std::uint64_t kPoolBits = 1U << 21;  // per direction: far more than one block's frames use
 constexpr std::uint64_t kBitsPerTag = pp::kAuthenticationBitsPerTag;
-constexpr std::uint64_t kLastSlot = wire::CascadeParityQuery::kMaxEnd - 1;  // the last a query can name
 
 // SNS with 4 intensities, with or without AOPP: 3 * 10^6 pulses over 0 km, the block of
 // network/tests/session_setups.hpp's sns_aopp_setup (about 10^4 key bits with AOPP).
