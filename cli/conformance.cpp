@@ -40,6 +40,9 @@ CLI::App* add_conformance_command(CLI::App& app, ConformanceOptions& o) {
     cmd->add_option("--property-cases", o.property_cases, "Random sessions per role of the property tests (0 to 1000)")
         ->capture_default_str();
     cmd->add_option("--seed", o.seed, "Seed of the live sessions (1 to 2^53)")->capture_default_str();
+    cmd->add_option("--work-dir", o.work_dir,
+                    "Keep each live test's files (config, choices or detections, outcome) in DIR/<test id>")
+        ->type_name("DIR");
     cmd->add_flag("--list", o.list, "Print the ids, requirements and titles of the live tests and exit");
     cmd->add_option("--json", o.json, "Write the JSON report (docs/schemas/conformance-report.schema.json); - for standard output")
         ->type_name("FILE");
@@ -170,6 +173,7 @@ int run_conformance(const ConformanceOptions& o) {
         live.test_timeout_seconds = *session_timeout;
         live.property_cases = static_cast<std::size_t>(*property_cases);
         live.seed = static_cast<std::uint64_t>(*seed);
+        live.work_dir = o.work_dir;
         live.on_result = on_result;
         const cf::ShimCapabilities caps = cf::query_capabilities(live);
         std::string roles;

@@ -27,6 +27,7 @@ struct ConformanceOptions {
     std::string session_timeout = "60";  // seconds one live session may take before the shim is killed
     std::string property_cases = "4";    // RapidCheck sessions per role
     std::string seed = "1";              // the live sessions' seed
+    std::string work_dir;                // keep each live test's files in DIR/<test id>
     bool list = false;      // print the catalogue's ids and exit
     bool verbose = false;   // print every test, not only those that did not pass
 };
