@@ -33,10 +33,12 @@ build_and_test() {
   fi
   count "$cxx build (warnings are errors)" 0
   echo "== $cxx: meson test"
-  # The formal suite model-checks the Promela model with SPIN; its verdicts do not depend on the
-  # compiler of the C++ build, so it runs once, in the GCC build (docs/formal.md).
+  # The formal suite model-checks the Promela model with SPIN, and the conformance-live and
+  # conformance-mutants suites run minutes of live sessions against shims; their verdicts do not
+  # depend on the compiler of the C++ build, so they run once, in the GCC build (docs/formal.md,
+  # docs/vendor-guide.md 7).
   local suites=()
-  [[ $cxx == g++ ]] || suites=(--no-suite formal)
+  [[ $cxx == g++ ]] || suites=(--no-suite formal --no-suite conformance-live --no-suite conformance-mutants)
   meson test -C "$dir" --print-errorlogs --num-processes 2 "${suites[@]}" | grep -vE '^ *[0-9]+/[0-9]+ .* OK '
   # Count GoogleTest cases and TAP checks one by one (Meson's JUnit log nests them).
   local counts
