@@ -117,6 +117,19 @@ with tempfile.TemporaryDirectory() as tmp:
     time.sleep(0.2)
     check("a shim's child process does not outlive the test", t["grade"] == "fail" and not alive(child), (t["detail"], child))
 
+    # A shim that outputs a key where it must abort: the property test fails, and RapidCheck shrinks the
+    # failing case to the smallest one (the first fault of the catalogue, the first frame, the first
+    # seed), reported with its log.
+    env = dict(os.environ, TFQKD_BAD_SHIM="claims-key", TFQKD_REFERENCE_SHIM=REFERENCE)
+    out = os.path.join(tmp, "claims-key.json")
+    r = conformance("--shim", BAD, "--only", "live.alice.property", "--property-cases", "6", "--json", out, env=env)
+    with open(out) as f:
+        t = json.load(f)["tests"][0]
+    check("a property failure is shrunk to the minimal case",
+          r.returncode == 1 and t["grade"] == "fail" and "minimal failing case after shrinking" in t["detail"] and
+          "live.alice.network.tamper-payload (fault tamper-payload on sifting_announcement #1, seed 1)" in t["detail"] and
+          "the shim output a key" in t["detail"] and "reference bob" in t["log"], t)
+
     # Bad input.
     r = conformance()
     check("neither --library nor --shim: exit status 2", r.returncode == 2 and "--shim PATH" in r.stderr, r.stderr)

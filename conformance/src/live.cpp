@@ -423,6 +423,14 @@ private:
     std::string path_;
 };
 
+// RapidCheck's progress, unwanted: the report says what the property tests found.
+class QuietListener final : public rc::detail::TestListener {
+public:
+    void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
+    void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
+    void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
+};
+
 // The faults a property test draws from, per role (the catalogue's, with their natural targets).
 std::vector<const Case*> property_pool(const std::vector<Case>& cases, Role role) {
     std::vector<const Case*> out;
@@ -645,7 +653,10 @@ Result<std::vector<TestResult>> run_live(const LiveOptions& options) {
         rc::detail::TestMetadata metadata;
         metadata.id = id;
         metadata.description = title;
-        const auto result = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params);
+        // Our own listener and no reproduce map: RapidCheck then reads no configuration (RC_PARAMS)
+        // and prints nothing; the seed is ours, and the report tells what happened.
+        QuietListener listener;
+        const auto result = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, listener, {});
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (result.template is<rc::detail::FailureResult>()) {
             r.grade = Grade::fail;
