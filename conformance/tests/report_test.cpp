@@ -13,13 +13,13 @@ Report sample() {
     r.harness = "tfqkd test";
     r.started_utc = "2026-11-28T12:00:00Z";
     r.results.push_back({"wire.abort.1", "wire.abort", "docs/wire-format.md 5.16; WF-ENC-6", "abort: minimal", {"Minimal"},
-                         Grade::pass, "ok", 0.001});
+                         Grade::pass, "ok", "", 0.001});
     r.results.push_back({"wire.abort.2", "wire.abort", "docs/wire-format.md 5.16; WF-ENC-5", "abort: cut", {"Truncated"},
-                         Grade::fail, "accepted an invalid input & more", 0.002});
+                         Grade::fail, "accepted an invalid input & more", "", 0.002});
     r.results.push_back({"primitive.toeplitz.1", "primitive.toeplitz", "docs/postprocessing.md", "t", {},
-                         Grade::not_implemented, "no", 0});
+                         Grade::not_implemented, "no", "", 0});
     r.results.push_back({"primitive.key_length.1", "primitive.key_length", "docs/security.md", "k", {},
-                         Grade::informational, "claims less", 0});
+                         Grade::informational, "claims less", "", 0});
     return r;
 }
 
