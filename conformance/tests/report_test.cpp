@@ -55,6 +55,16 @@ TEST(ConformanceReport, JUnitHasASuitePerGroupAndEscapes) {
     EXPECT_NE(x.find("library &lt;vendor&gt;.so"), std::string::npos) << x;
 }
 
+TEST(ConformanceReport, JUnitCarriesTheLogWellFormed) {
+    Report r = sample();
+    static constexpr char kLog[] = "stderr: <x> \x01\xFF\n";
+    r.results[1].log = std::string(kLog, sizeof kLog - 1);
+    const std::string x = r.to_junit();
+    EXPECT_NE(x.find("<system-err>stderr: &lt;x&gt; \xEF\xBF\xBD\xEF\xBF\xBD\n</system-err></testcase>"), std::string::npos)
+        << "a control character and a byte that is not UTF-8 become U+FFFD";
+    EXPECT_EQ(x.find("<system-err>"), x.rfind("<system-err>")) << "only the test with a log has one";
+}
+
 TEST(ConformanceDisabled, ParsesEntriesAndPatterns) {
     auto d = parse_disabled(R"({"disabled": [{"id": "wire.frame.11", "reason": "r1"}, {"id": "primitive.*", "reason": "r2"}]})",
                             "off.json");
