@@ -47,6 +47,8 @@ CLI::App* add_conformance_command(CLI::App& app, ConformanceOptions& o) {
     cmd->add_option("--json", o.json, "Write the JSON report (docs/schemas/conformance-report.schema.json); - for standard output")
         ->type_name("FILE");
     cmd->add_option("--junit", o.junit, "Write the report as JUnit XML")->type_name("FILE");
+    cmd->add_option("--html", o.html, "Write the report as one self-contained HTML page, for a person to read")
+        ->type_name("FILE");
     cmd->add_option("--disable", o.disable,
                     "Disabled tests, each with a reason (docs/schemas/conformance-disabled.schema.json)")
         ->type_name("FILE");
@@ -215,6 +217,8 @@ int run_conformance(const ConformanceOptions& o) {
         return input_error(o.json + ": the JSON report cannot be written");
     if (!o.junit.empty() && !write_file(o.junit, report.to_junit()))
         return input_error(o.junit + ": the JUnit report cannot be written");
+    if (!o.html.empty() && !write_file(o.html, report.to_html()))
+        return input_error(o.html + ": the HTML report cannot be written");
     return report.passed() ? 0 : 1;
 }
 

@@ -20,6 +20,7 @@ struct ConformanceOptions {
     std::vector<std::string> only;  // run only the tests whose id matches one of these patterns
     std::string json;       // write the JSON report here ("-": standard output)
     std::string junit;      // write JUnit XML here
+    std::string html;       // write the HTML page here
     std::string disable;    // the disabled-tests file
     // Kept as text and checked by run_conformance, so that a bad value is bad input (exit status 2)
     // with a message, like every other input error of the command.
