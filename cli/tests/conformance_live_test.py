@@ -48,7 +48,8 @@ with tempfile.TemporaryDirectory() as tmp:
 
     report_path = os.path.join(tmp, "live.json")
     start = time.monotonic()
-    r = conformance("--shim", REFERENCE, "--json", report_path, "--property-cases", "2")
+    html_path = os.path.join(tmp, "live.html")
+    r = conformance("--shim", REFERENCE, "--json", report_path, "--html", html_path, "--property-cases", "2")
     seconds = time.monotonic() - start
     print(f"# the whole live suite against the reference shim: {seconds:.1f} s")
     check("the reference shim passes every live test: exit status 0", r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:])
@@ -73,6 +74,10 @@ with tempfile.TemporaryDirectory() as tmp:
           [t["id"] for t in tests if t["id"].endswith(".property")] == ["live.alice.property", "live.bob.property",
                                                                         "live.charlie.property"])
     check("a live test's log holds the harness's trace", all("reference " in t.get("log", "") for t in honest))
+    with open(html_path, encoding="utf-8") as f:
+        page = f.read()
+    check("the HTML report (rendered in Chromium by conformance_html_test.py) holds every live test and the verdict",
+          "PASSED" in page and all(f'id="t-{i}"' in page for i in ids), [i for i in ids if f'id="t-{i}"' not in page][:5])
     check("the subject names the shim and its capabilities",
           "tfqkd reference shim" in report["subject"] and "plays alice, bob, charlie" in report["subject"], report["subject"])
 
