@@ -1,5 +1,5 @@
 // The catalogue's results and the report: what every conformance test produces, whichever way the
-// implementation came in (the C ABI now; the shim and live sessions of issue #8 later), and the
+// implementation came in (the C ABI's vectors, a shim's live sessions), and the
 // JSON (docs/schemas/conformance-report.schema.json) and JUnit XML forms a CI reads, and the HTML
 // page a person reads.
 #pragma once
