@@ -36,10 +36,12 @@ CLI::App* add_conformance_command(CLI::App& app, ConformanceOptions& o) {
     cmd->add_option("--only", o.only, "Run only the tests whose id matches (an id, or a prefix ending in \".*\"); repeatable")
         ->type_name("PATTERN");
     cmd->add_option("--session-timeout", o.session_timeout, "Seconds one live session may take before the shim is killed (1 to 3600)")
+        ->type_name("S")
         ->capture_default_str();
     cmd->add_option("--property-cases", o.property_cases, "Random sessions per role of the property tests (0 to 1000)")
+        ->type_name("N")
         ->capture_default_str();
-    cmd->add_option("--seed", o.seed, "Seed of the live sessions (1 to 2^53)")->capture_default_str();
+    cmd->add_option("--seed", o.seed, "Seed of the live sessions (1 to 2^53)")->type_name("S")->capture_default_str();
     cmd->add_option("--work-dir", o.work_dir,
                     "Keep each live test's files (config, choices or detections, outcome) in DIR/<test id>")
         ->type_name("DIR");
@@ -53,6 +55,7 @@ CLI::App* add_conformance_command(CLI::App& app, ConformanceOptions& o) {
                     "Disabled tests, each with a reason (docs/schemas/conformance-disabled.schema.json)")
         ->type_name("FILE");
     cmd->add_option("--timeout", o.timeout, "Seconds one call into the library may take before it is killed (0.01 to 3600)")
+        ->type_name("S")
         ->capture_default_str();
     cmd->add_flag("--verbose", o.verbose, "Print every test, not only those that did not pass");
     return cmd;
