@@ -36,18 +36,26 @@ CLI::App* add_conformance_command(CLI::App& app, ConformanceOptions& o) {
     cmd->add_option("--only", o.only, "Run only the tests whose id matches (an id, or a prefix ending in \".*\"); repeatable")
         ->type_name("PATTERN");
     cmd->add_option("--session-timeout", o.session_timeout, "Seconds one live session may take before the shim is killed (1 to 3600)")
+        ->type_name("S")
         ->capture_default_str();
     cmd->add_option("--property-cases", o.property_cases, "Random sessions per role of the property tests (0 to 1000)")
+        ->type_name("N")
         ->capture_default_str();
-    cmd->add_option("--seed", o.seed, "Seed of the live sessions (1 to 2^53)")->capture_default_str();
+    cmd->add_option("--seed", o.seed, "Seed of the live sessions (1 to 2^53)")->type_name("S")->capture_default_str();
+    cmd->add_option("--work-dir", o.work_dir,
+                    "Keep each live test's files (config, choices or detections, outcome) in DIR/<test id>")
+        ->type_name("DIR");
     cmd->add_flag("--list", o.list, "Print the ids, requirements and titles of the live tests and exit");
     cmd->add_option("--json", o.json, "Write the JSON report (docs/schemas/conformance-report.schema.json); - for standard output")
         ->type_name("FILE");
     cmd->add_option("--junit", o.junit, "Write the report as JUnit XML")->type_name("FILE");
+    cmd->add_option("--html", o.html, "Write the report as one self-contained HTML page, for a person to read")
+        ->type_name("FILE");
     cmd->add_option("--disable", o.disable,
                     "Disabled tests, each with a reason (docs/schemas/conformance-disabled.schema.json)")
         ->type_name("FILE");
     cmd->add_option("--timeout", o.timeout, "Seconds one call into the library may take before it is killed (0.01 to 3600)")
+        ->type_name("S")
         ->capture_default_str();
     cmd->add_flag("--verbose", o.verbose, "Print every test, not only those that did not pass");
     return cmd;
@@ -170,6 +178,7 @@ int run_conformance(const ConformanceOptions& o) {
         live.test_timeout_seconds = *session_timeout;
         live.property_cases = static_cast<std::size_t>(*property_cases);
         live.seed = static_cast<std::uint64_t>(*seed);
+        live.work_dir = o.work_dir;
         live.on_result = on_result;
         const cf::ShimCapabilities caps = cf::query_capabilities(live);
         std::string roles;
@@ -211,6 +220,8 @@ int run_conformance(const ConformanceOptions& o) {
         return input_error(o.json + ": the JSON report cannot be written");
     if (!o.junit.empty() && !write_file(o.junit, report.to_junit()))
         return input_error(o.junit + ": the JUnit report cannot be written");
+    if (!o.html.empty() && !write_file(o.html, report.to_html()))
+        return input_error(o.html + ": the HTML report cannot be written");
     return report.passed() ? 0 : 1;
 }
 

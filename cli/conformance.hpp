@@ -20,6 +20,7 @@ struct ConformanceOptions {
     std::vector<std::string> only;  // run only the tests whose id matches one of these patterns
     std::string json;       // write the JSON report here ("-": standard output)
     std::string junit;      // write JUnit XML here
+    std::string html;       // write the HTML page here
     std::string disable;    // the disabled-tests file
     // Kept as text and checked by run_conformance, so that a bad value is bad input (exit status 2)
     // with a message, like every other input error of the command.
@@ -27,6 +28,7 @@ struct ConformanceOptions {
     std::string session_timeout = "60";  // seconds one live session may take before the shim is killed
     std::string property_cases = "4";    // RapidCheck sessions per role
     std::string seed = "1";              // the live sessions' seed
+    std::string work_dir;                // keep each live test's files in DIR/<test id>
     bool list = false;      // print the catalogue's ids and exit
     bool verbose = false;   // print every test, not only those that did not pass
 };

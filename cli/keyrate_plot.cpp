@@ -7,6 +7,8 @@
 #include <limits>
 #include <sstream>
 
+#include "base/markup.hpp"
+
 namespace tfqkd::cli::keyrate {
 namespace {
 
@@ -24,20 +26,6 @@ constexpr const char* kPlobColour = "#c0392b";
 // (a subset of the Okabe-Ito palette), and none close to the PLOB red.
 constexpr const char* kComparedColours[] = {"#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#000000"};
 constexpr std::size_t kComparedColourCount = sizeof kComparedColours / sizeof kComparedColours[0];
-
-std::string escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out.push_back(c);
-        }
-    }
-    return out;
-}
 
 std::string fixed(double v, int decimals = 1) {
     char buf[64];
@@ -110,7 +98,7 @@ void draw_log_axis(std::ostringstream& s, const LogAxis& a, double px0, double p
                   << "\" stroke=\"black\" stroke-width=\"0.6\"/>\n";
             }
     s << "<text transform=\"translate(28 " << fixed((a.py0 + a.py1) / 2) << ") rotate(-90)\" text-anchor=\"middle\" font-size=\"14\">"
-      << escape(title) << "</text>\n</g>\n";
+      << markup_escape(title) << "</text>\n</g>\n";
 }
 
 // The XML declaration, the svg element with its title, and a white background.
@@ -118,23 +106,23 @@ void open_svg(std::ostringstream& s, double width, double height, std::string_vi
     s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << width << "\" height=\"" << height
       << "\" viewBox=\"0 0 " << width << ' ' << height << "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n"
-      << "<title>" << escape(title) << "</title>\n"
+      << "<title>" << markup_escape(title) << "</title>\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
 }
 
 // A centred heading: the title in bold and a subtitle under it.
 void draw_heading(std::ostringstream& s, double width, std::string_view title, std::string_view subtitle, double subtitle_y) {
-    s << "<text x=\"" << width / 2 << "\" y=\"30\" text-anchor=\"middle\" font-size=\"19\" font-weight=\"bold\">" << escape(title)
+    s << "<text x=\"" << width / 2 << "\" y=\"30\" text-anchor=\"middle\" font-size=\"19\" font-weight=\"bold\">" << markup_escape(title)
       << "</text>\n"
       << "<text x=\"" << width / 2 << "\" y=\"" << subtitle_y << "\" text-anchor=\"middle\" font-size=\"13\" fill=\"#333\">"
-      << escape(subtitle) << "</text>\n";
+      << markup_escape(subtitle) << "</text>\n";
 }
 
 // Notes, one per line, from (x, y) down.
 void draw_notes(std::ostringstream& s, const std::vector<std::string>& notes, double x, double y) {
     s << "<g id=\"notes\" font-size=\"12\" fill=\"#444\">\n";
     for (std::size_t i = 0; i < notes.size(); ++i)
-        s << "<text x=\"" << x << "\" y=\"" << fixed(y + kNoteLine * static_cast<double>(i)) << "\">" << escape(notes[i])
+        s << "<text x=\"" << x << "\" y=\"" << fixed(y + kNoteLine * static_cast<double>(i)) << "\">" << markup_escape(notes[i])
           << "</text>\n";
     s << "</g>\n";
 }
@@ -172,7 +160,7 @@ std::string render_svg(const PlotData& d) {
     draw_heading(s, kWidth, d.title, d.subtitle, top - 26);
     if (!d.description.empty())
         s << "<text x=\"" << kWidth / 2 << "\" y=\"54\" text-anchor=\"middle\" font-size=\"14\" font-style=\"italic\">"
-          << escape(d.description) << "</text>\n";
+          << markup_escape(d.description) << "</text>\n";
 
     draw_log_axis(s, axis, px0, px1, "key rate (bits per pulse, log scale)");
 
@@ -188,7 +176,7 @@ std::string render_svg(const PlotData& d) {
           << "<text x=\"" << fixed(x) << "\" y=\"" << py1 + 22 << "\" text-anchor=\"middle\">" << tick_text(t) << "</text>\n";
     }
     s << "<text x=\"" << fixed((px0 + px1) / 2) << "\" y=\"" << py1 + 48 << "\" text-anchor=\"middle\" font-size=\"14\">"
-      << escape(d.x_label) << "</text>\n</g>\n";
+      << markup_escape(d.x_label) << "</text>\n</g>\n";
     s << "<rect x=\"" << px0 << "\" y=\"" << py0 << "\" width=\"" << px1 - px0 << "\" height=\"" << py1 - py0
       << "\" fill=\"none\" stroke=\"black\"/>\n";
 
@@ -228,7 +216,7 @@ std::string render_svg(const PlotData& d) {
             const bool right_half = X(x) > (px0 + px1) / 2;
             s << "<text x=\"" << fixed(X(x) + (right_half ? -10 : 10), 2) << "\" y=\"" << fixed(Y(v) - 10, 2)
               << "\" text-anchor=\"" << (right_half ? "end" : "start") << "\" font-size=\"13\" fill=\"" << kRateColour
-              << "\">" << escape(d.point_labels[i]) << "</text>\n";
+              << "\">" << markup_escape(d.point_labels[i]) << "</text>\n";
         }
     }
     for (const auto& [x, label] : d.markers) {
@@ -237,7 +225,7 @@ std::string render_svg(const PlotData& d) {
         s << "<line x1=\"" << fixed(X(x), 2) << "\" y1=\"" << py0 << "\" x2=\"" << fixed(X(x), 2) << "\" y2=\"" << py1
           << "\" stroke=\"" << kRateColour << "\" stroke-width=\"1.5\" stroke-dasharray=\"3 4\"/>\n"
           << "<text x=\"" << fixed(X(x) + (right_half ? -8 : 8), 2) << "\" y=\"" << py1 - 12 << "\" text-anchor=\""
-          << (right_half ? "end" : "start") << "\" font-size=\"13\" fill=\"" << kRateColour << "\">" << escape(label)
+          << (right_half ? "end" : "start") << "\" font-size=\"13\" fill=\"" << kRateColour << "\">" << markup_escape(label)
           << "</text>\n";
     }
     s << "</g>\n";
@@ -251,15 +239,15 @@ std::string render_svg(const PlotData& d) {
       << "<line x1=\"" << lx + 12 << "\" y1=\"" << ly + 18 << "\" x2=\"" << lx + 48 << "\" y2=\"" << ly + 18
       << "\" stroke=\"" << kRateColour << "\" stroke-width=\"2.5\"/>\n"
       << "<circle cx=\"" << lx + 30 << "\" cy=\"" << ly + 18 << "\" r=\"3\" fill=\"" << kRateColour << "\"/>\n"
-      << "<text x=\"" << lx + 58 << "\" y=\"" << ly + 22 << "\">" << escape(d.curve_label) << "</text>\n"
+      << "<text x=\"" << lx + 58 << "\" y=\"" << ly + 22 << "\">" << markup_escape(d.curve_label) << "</text>\n"
       << "<line x1=\"" << lx + 12 << "\" y1=\"" << ly + 39 << "\" x2=\"" << lx + 48 << "\" y2=\"" << ly + 39
       << "\" stroke=\"" << kPlobColour << "\" stroke-width=\"2\" stroke-dasharray=\"8 5\"/>\n"
-      << "<text x=\"" << lx + 58 << "\" y=\"" << ly + 43 << "\">" << escape(d.plob_label) << "</text>\n";
+      << "<text x=\"" << lx + 58 << "\" y=\"" << ly + 43 << "\">" << markup_escape(d.plob_label) << "</text>\n";
     for (std::size_t i = 0; i < d.compared.size(); ++i) {
         const double y = ly + 60 + 21.0 * static_cast<double>(i);
         s << "<line x1=\"" << lx + 12 << "\" y1=\"" << fixed(y) << "\" x2=\"" << lx + 48 << "\" y2=\"" << fixed(y)
           << "\" stroke=\"" << kComparedColours[i % kComparedColourCount] << "\" stroke-width=\"2.5\"/>\n"
-          << "<text x=\"" << lx + 58 << "\" y=\"" << fixed(y + 4) << "\">" << escape(d.compared[i].label) << "</text>\n";
+          << "<text x=\"" << lx + 58 << "\" y=\"" << fixed(y + 4) << "\">" << markup_escape(d.compared[i].label) << "</text>\n";
     }
     s << "</g>\n";
 
@@ -314,9 +302,9 @@ std::string render_bars_svg(const BarData& d) {
               << "\" stroke-width=\"3\"/>\n";
         }
         const double caption_y = (drawable(b.rate) ? std::min(axis.y(b.rate), drawable(b.plob) ? axis.y(b.plob) : py1) : py1 - 20) - 8;
-        s << "<text x=\"" << fixed(cx) << "\" y=\"" << fixed(caption_y) << "\" text-anchor=\"middle\">" << escape(b.caption)
+        s << "<text x=\"" << fixed(cx) << "\" y=\"" << fixed(caption_y) << "\" text-anchor=\"middle\">" << markup_escape(b.caption)
           << "</text>\n"
-          << "<text x=\"" << fixed(cx) << "\" y=\"" << py1 + 20 << "\" text-anchor=\"middle\" font-size=\"13\">" << escape(b.label)
+          << "<text x=\"" << fixed(cx) << "\" y=\"" << py1 + 20 << "\" text-anchor=\"middle\" font-size=\"13\">" << markup_escape(b.label)
           << "</text>\n";
     }
     s << "</g>\n";
@@ -326,10 +314,10 @@ std::string render_bars_svg(const BarData& d) {
     s << "<g id=\"legend\" font-size=\"13\">\n"
       << "<rect x=\"" << lx << "\" y=\"" << ly << "\" width=\"320\" height=\"50\" fill=\"white\" fill-opacity=\"0.92\" stroke=\"#999\"/>\n"
       << "<rect x=\"" << lx + 12 << "\" y=\"" << ly + 10 << "\" width=\"30\" height=\"12\" fill=\"" << kRateColour << "\"/>\n"
-      << "<text x=\"" << lx + 52 << "\" y=\"" << ly + 21 << "\">" << escape(d.bar_label) << "</text>\n"
+      << "<text x=\"" << lx + 52 << "\" y=\"" << ly + 21 << "\">" << markup_escape(d.bar_label) << "</text>\n"
       << "<line x1=\"" << lx + 10 << "\" y1=\"" << ly + 37 << "\" x2=\"" << lx + 44 << "\" y2=\"" << ly + 37 << "\" stroke=\""
       << kPlobColour << "\" stroke-width=\"3\"/>\n"
-      << "<text x=\"" << lx + 52 << "\" y=\"" << ly + 42 << "\">" << escape(d.plob_label) << "</text>\n</g>\n";
+      << "<text x=\"" << lx + 52 << "\" y=\"" << ly + 42 << "\">" << markup_escape(d.plob_label) << "</text>\n</g>\n";
     draw_notes(s, d.notes, px0, py1 + 48);
     s << "</svg>\n";
     return s.str();
@@ -367,23 +355,23 @@ std::string render_star_svg(const StarData& d) {
           << colour << "\" stroke-width=\"2.5\"/>\n";
         if (labels) {
             s << "<text x=\"" << fixed(x, 2) << "\" y=\"" << fixed(y + 4, 2) << "\" text-anchor=\"middle\" font-weight=\"bold\">"
-              << escape(c.name) << "</text>\n";
+              << markup_escape(c.name) << "</text>\n";
             const double lx = kCx + 0.62 * kRadius * std::cos(angle), ly = kCy + 0.62 * kRadius * std::sin(angle);
             s << "<text x=\"" << fixed(lx, 2) << "\" y=\"" << fixed(ly, 2) << "\" text-anchor=\"middle\" font-size=\"10\" fill=\"#333\">"
-              << escape(c.fibre) << "</text>\n";
+              << markup_escape(c.fibre) << "</text>\n";
         }
     }
     s << "</g>\n"
       << "<circle cx=\"" << kCx << "\" cy=\"" << kCy << "\" r=\"46\" fill=\"#1f5fbf\"/>\n"
       << "<text x=\"" << kCx << "\" y=\"" << kCy + 5 << "\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\" fill=\"white\">"
-      << escape(d.centre) << "</text>\n";
+      << markup_escape(d.centre) << "</text>\n";
 
     const double lx = kCx + kRadius + 60, ly = 80;
     s << "<g id=\"legend\" font-size=\"13\">\n<text x=\"" << lx << "\" y=\"" << ly + 14 << "\" font-weight=\"bold\">WDM channels</text>\n";
     for (std::size_t i = 0; i < d.channels.size(); ++i) {
         const double y = ly + 24 + 19.0 * static_cast<double>(i);
         s << "<rect x=\"" << lx << "\" y=\"" << fixed(y + 2) << "\" width=\"22\" height=\"8\" fill=\"" << kChannelColours[i % kChannelColourCount]
-          << "\"/>\n<text x=\"" << lx + 30 << "\" y=\"" << fixed(y + 11) << "\">" << escape(d.channels[i]) << "</text>\n";
+          << "\"/>\n<text x=\"" << lx + 30 << "\" y=\"" << fixed(y + 11) << "\">" << markup_escape(d.channels[i]) << "</text>\n";
     }
     s << "</g>\n";
     draw_notes(s, d.notes, 40, height - 12 - kNoteLine * static_cast<double>(d.notes.size()) + kNoteLine - 4);

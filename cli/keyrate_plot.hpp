@@ -2,8 +2,8 @@
 // scale against distance or total loss, the protocol's curve and the PLOB line), and the two
 // pictures of `tfqkd network` (key rate per pair against PLOB as bars; the network as a star).
 // Hand-written SVG 1.1, self-contained (no scripts, no external fonts or styles), so that any
-// browser or rsvg renders it the same way. One file, so that the pictures share axes, colours and
-// escaping.
+// browser or rsvg renders it the same way. One file, so that the pictures share axes and colours;
+// text is escaped by base/markup.hpp, like the conformance report's.
 #pragma once
 
 #include <string>

@@ -21,6 +21,8 @@ packages=(
   clang-19 libclang-rt-19-dev libfuzzer-19-dev
   # the model checker of the formal suite (formal/, docs/formal.md)
   spin
+  # a real browser for the conformance HTML report's test (cli/tests/conformance_html_test.py)
+  chromium
 )
 
 missing=()

@@ -48,7 +48,8 @@ with tempfile.TemporaryDirectory() as tmp:
 
     report_path = os.path.join(tmp, "live.json")
     start = time.monotonic()
-    r = conformance("--shim", REFERENCE, "--json", report_path, "--property-cases", "2")
+    html_path = os.path.join(tmp, "live.html")
+    r = conformance("--shim", REFERENCE, "--json", report_path, "--html", html_path, "--property-cases", "2")
     seconds = time.monotonic() - start
     print(f"# the whole live suite against the reference shim: {seconds:.1f} s")
     check("the reference shim passes every live test: exit status 0", r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:])
@@ -73,6 +74,10 @@ with tempfile.TemporaryDirectory() as tmp:
           [t["id"] for t in tests if t["id"].endswith(".property")] == ["live.alice.property", "live.bob.property",
                                                                         "live.charlie.property"])
     check("a live test's log holds the harness's trace", all("reference " in t.get("log", "") for t in honest))
+    with open(html_path, encoding="utf-8") as f:
+        page = f.read()
+    check("the HTML report (rendered in Chromium by conformance_html_test.py) holds every live test and the verdict",
+          "PASSED" in page and all(f'id="t-{i}"' in page for i in ids), [i for i in ids if f'id="t-{i}"' not in page][:5])
     check("the subject names the shim and its capabilities",
           "tfqkd reference shim" in report["subject"] and "plays alice, bob, charlie" in report["subject"], report["subject"])
 
@@ -116,6 +121,19 @@ with tempfile.TemporaryDirectory() as tmp:
         child = int(f.read())
     time.sleep(0.2)
     check("a shim's child process does not outlive the test", t["grade"] == "fail" and not alive(child), (t["detail"], child))
+
+    # A shim that outputs a key where it must abort: the property test fails, and RapidCheck shrinks the
+    # failing case to the smallest one (the first fault of the catalogue, the first frame, the first
+    # seed), reported with its log.
+    env = dict(os.environ, TFQKD_BAD_SHIM="claims-key", TFQKD_REFERENCE_SHIM=REFERENCE)
+    out = os.path.join(tmp, "claims-key.json")
+    r = conformance("--shim", BAD, "--only", "live.alice.property", "--property-cases", "6", "--json", out, env=env)
+    with open(out) as f:
+        t = json.load(f)["tests"][0]
+    check("a property failure is shrunk to the minimal case",
+          r.returncode == 1 and t["grade"] == "fail" and "minimal failing case after shrinking" in t["detail"] and
+          "live.alice.network.tamper-payload (fault tamper-payload on sifting_announcement #1, seed 1)" in t["detail"] and
+          "the shim output a key" in t["detail"] and "reference bob" in t["log"], t)
 
     # Bad input.
     r = conformance()

@@ -126,7 +126,7 @@ with tempfile.TemporaryDirectory() as tmp:
     r = conformance("--library", REFERENCE, "--timeout", "5s")
     check("a timeout that is not a number: exit status 2", r.returncode == 2 and '--timeout "5s"' in r.stderr, r.stderr)
     r = conformance()
-    check("no --library: exit status 2 saying it is required", r.returncode == 2 and "--library PATH is required" in r.stderr,
+    check("no --library nor --shim: exit status 2 saying one is required", r.returncode == 2 and "--library PATH or --shim PATH is required" in r.stderr,
           r.stderr)
     r = conformance("--library", REFERENCE, "--json", os.path.join(tmp, "no", "such", "dir.json"))
     check("an unwritable report: exit status 2", r.returncode == 2 and "cannot be written" in r.stderr, r.stderr)

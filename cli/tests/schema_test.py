@@ -51,6 +51,8 @@ SCENARIO = "hardware-scenario.schema.json"
 RESULT = "keyrate-result.schema.json"
 PROFILE = "chip-profile.schema.json"
 SESSION = "session-report.schema.json"
+SHIM_CONFIG = "shim-config.schema.json"
+SHIM_OUTCOME = "shim-outcome.schema.json"
 
 
 # --- the schemas -------------------------------------------------------------------------------------
@@ -643,6 +645,35 @@ if reference:
         r, report = with_json(run("conformance", "--library", library, "--timeout", "0.3", "--json", "-"))
         problems = errors(REPORT, report) if report is not None else ["no JSON on standard output"]
         check(f"{REPORT}: the report on {os.path.basename(library)} is valid", not problems, problems[:5] + [r.stderr[-300:]])
+shim = os.environ.get("TFQKD_REFERENCE_SHIM")
+if shim:
+    # The shim contract's files, as the harness writes them (configs) and the reference shim does
+    # (outcomes: keys and aborts), with a live report.
+    with tempfile.TemporaryDirectory() as tmp:
+        r, report = with_json(run("conformance", "--shim", shim, "--only", "live.alice.honest.sns-aopp", "--only",
+                                  "live.charlie.honest.sns-aopp", "--only", "live.bob.network.tamper-tag",
+                                  "--work-dir", tmp, "--json", "-"))
+        problems = errors(REPORT, report) if report is not None else ["no JSON on standard output"]
+        check(f"{REPORT}: a live report is valid", not problems, problems[:5] + [r.stderr[-300:]])
+        files = sorted(glob.glob(os.path.join(tmp, "*", "*.json")))
+        check("the live tests kept their config and outcome files", len(files) == 6, files)
+        for path in files:
+            kind = SHIM_CONFIG if path.endswith(".config.json") else SHIM_OUTCOME
+            document = load(path)
+            problems = errors(kind, document)
+            check(f"{kind}: {os.path.relpath(path, tmp)} is valid", not problems, problems[:5])
+        outcome = load(os.path.join(tmp, "live.alice.honest.sns-aopp", "alice.outcome.json"))
+        aborted = load(os.path.join(tmp, "live.bob.network.tamper-tag", "bob.outcome.json"))
+        check(f"{SHIM_OUTCOME}: a key and an abort were among them", outcome["state"] == "done" and aborted["state"] == "aborted")
+        for what, document in [("a done party without its key's sha256", {**outcome, "key": {k: v for k, v in outcome["key"].items() if k != "sha256"}}),
+                               ("an aborted party with a key", {**aborted, "key": outcome["key"]}),
+                               ("an unknown abort reason", {**aborted, "abort": {"reason": "sorry"}})]:
+            check(f"{SHIM_OUTCOME}: {what}: rejected", errors(SHIM_OUTCOME, document))
+        config = load(os.path.join(tmp, "live.alice.honest.sns-aopp", "alice.config.json"))
+        for what, document in [("Alice without pools", {k: v for k, v in config.items() if k != "pools"}),
+                               ("another format", {**config, "format": "tfqkd-shim-config/2"})]:
+            check(f"{SHIM_CONFIG}: {what}: rejected", errors(SHIM_CONFIG, document))
+
 with tempfile.TemporaryDirectory() as tmp:
     good = {"description": "x", "disabled": [{"id": "wire.frame.11", "reason": "r"}, {"id": "primitive.toeplitz.*", "reason": "r"}]}
     check(f"{DISABLED}: a file with an id and a pattern is valid", not errors(DISABLED, good), errors(DISABLED, good))

@@ -1,4 +1,5 @@
 #include "conformance/library.hpp"
+#include "child.hpp"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -148,12 +149,8 @@ CallOutcome run_in_child(const std::function<CallOutcome()>& call, const CallLim
         return harness_error("fork");
     }
     if (pid == 0) {
-        // The child: its own process group (so that killing it kills whatever it started), dead
-        // with the harness, no core files, stdout away from the harness's report, stderr to us.
-        setpgid(0, 0);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        const rlimit no_core{0, 0};
-        setrlimit(RLIMIT_CORE, &no_core);
+        // The child: isolated (child.hpp), stdout away from the harness's report, stderr to us.
+        isolate_child();
         const int null = open("/dev/null", O_WRONLY);
         if (null >= 0) dup2(null, STDOUT_FILENO);
         dup2(err[1], STDERR_FILENO);

@@ -396,23 +396,39 @@ bool selected(const LiveOptions& o, const std::string& id) {
     return false;
 }
 
-// A working directory for one test's files, removed afterwards.
+// A working directory for one test's files: a temporary one, removed afterwards; or, when the
+// evaluator asked to keep them (--work-dir), DIR/<test id>, kept for a session to be rerun by hand.
 class TempDir {
 public:
-    explicit TempDir(const std::string& parent) {
+    TempDir(const std::string& parent, bool keep, const std::string& name) : keep_(keep) {
+        if (keep) {
+            std::error_code ec;
+            std::filesystem::create_directories(parent + "/" + name, ec);
+            if (!ec) path_ = parent + "/" + name;
+            return;
+        }
         std::string pattern = parent + "/tfqkd-live-XXXXXX";
         if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
     }
     ~TempDir() {
         std::error_code ec;
-        if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+        if (!keep_ && !path_.empty()) std::filesystem::remove_all(path_, ec);
     }
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
     const std::string& path() const { return path_; }
 
 private:
+    bool keep_ = false;
     std::string path_;
+};
+
+// RapidCheck's progress, unwanted: the report says what the property tests found.
+class QuietListener final : public rc::detail::TestListener {
+public:
+    void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
+    void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
+    void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
 };
 
 // The faults a property test draws from, per role (the catalogue's, with their natural targets).
@@ -486,12 +502,15 @@ std::vector<LiveTestInfo> live_catalogue() {
 
 Result<std::vector<TestResult>> run_live(const LiveOptions& options) {
     std::string parent = options.work_dir;
+    const bool keep = !parent.empty();
     if (parent.empty()) {
         const char* tmp = std::getenv("TMPDIR");
         parent = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
     }
     {
-        TempDir probe(parent);
+        std::error_code ec;
+        if (keep) std::filesystem::create_directories(parent, ec);
+        TempDir probe(parent, false, "");
         if (probe.path().empty())
             return make_error(Errc::io, "conformance", "", parent + ": cannot make a working directory there");
     }
@@ -550,7 +569,8 @@ Result<std::vector<TestResult>> run_live(const LiveOptions& options) {
             }
             continue;
         }
-        TempDir dir(parent);
+        TempDir dir(parent, keep, c.id);
+        if (dir.path().empty()) return make_error(Errc::io, "conformance", "", parent + "/" + c.id + ": cannot be made");
         const auto t0 = std::chrono::steady_clock::now();
         const live::SessionRun run = live::run_session(options.shim, c.spec, limits, dir.path());
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -582,7 +602,7 @@ Result<std::vector<TestResult>> run_live(const LiveOptions& options) {
     // frame, the first seed) and the minimal one is reported.
     for (Role role : {Role::alice, Role::bob, Role::charlie}) {
         const std::string id = "live." + std::string(wire::role_name(role)) + ".property";
-        const std::string requirement = "docs/protocol.md 4; docs/vendor-guide.md 7.4";
+        const std::string requirement = "docs/protocol.md 4; docs/vendor-guide.md 7.5";
         const std::string title = std::string(wire::role_name(role)) +
                                   ": random faults, frames and seeds (RapidCheck); a failure is shrunk to a minimal case";
         if (options.property_cases == 0 || !selected(options, id)) continue;
@@ -608,7 +628,7 @@ Result<std::vector<TestResult>> run_live(const LiveOptions& options) {
             Case c = *pool[index];
             c.spec.occurrence = c.spec.fault == Fault::none ? 1 : occurrence;
             c.spec.seed = options.seed + seed_offset;
-            TempDir dir(parent);
+            TempDir dir(parent, keep, id + "." + std::to_string(runs + 1));
             const live::SessionRun run = live::run_session(options.shim, c.spec, limits, dir.path());
             ++runs;
             Verdict v = grade(run, c, limits);
@@ -633,7 +653,10 @@ Result<std::vector<TestResult>> run_live(const LiveOptions& options) {
         rc::detail::TestMetadata metadata;
         metadata.id = id;
         metadata.description = title;
-        const auto result = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params);
+        // Our own listener and no reproduce map: RapidCheck then reads no configuration (RC_PARAMS)
+        // and prints nothing; the seed is ours, and the report tells what happened.
+        QuietListener listener;
+        const auto result = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, listener, {});
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (result.template is<rc::detail::FailureResult>()) {
             r.grade = Grade::fail;

@@ -25,6 +25,7 @@
 #include "hardware_model/channel.hpp"
 #include "hardware_model/heralds.hpp"
 #include "hardware_model/scenario.hpp"
+#include "network/session.hpp"
 #include "protocol/postprocessing/authentication.hpp"
 #include "protocol/wire/frame.hpp"
 #include "protocol/wire/messages.hpp"
@@ -75,29 +76,6 @@ struct Block {
     std::vector<party::Detection> heralds;
 };
 
-wire::SessionParams params_of(const security::ProtocolParameters& p, const security::SecurityParameters& s) {
-    wire::SessionParams w;
-    w.block_id = 1;
-    w.family = static_cast<wire::SessionParams::Family>(p.family);
-    w.pulse_count = p.pulses;
-    w.phase_slices = static_cast<std::uint16_t>(p.phase_slices);
-    const auto convert = [](const std::vector<security::Setting>& in) {
-        std::vector<wire::SessionParams::Setting> out;
-        for (const auto& x : in)
-            out.push_back({x.window == security::Window::x ? wire::SessionParams::Window::x : wire::SessionParams::Window::z,
-                           x.intensity, x.probability});
-        return out;
-    };
-    w.alice_settings = convert(p.alice);
-    w.bob_settings = convert(p.bob.empty() ? p.alice : p.bob);
-    w.eps_cor = s.eps_cor;
-    w.eps_pa = s.eps_pa;
-    w.eps_pe = s.eps_pe;
-    w.eps_total = s.eps_total;
-    w.capabilities = wire::SessionParams::kCapCascade | (p.aopp ? wire::SessionParams::kCapAopp : 0U);
-    return w;
-}
-
 // The block of a family and seed, with its clicks: computed once and shared by every test that
 // uses it (the clicks are most of a session's simulation time).
 Result<std::shared_ptr<const Block>> block_of(const std::string& family, std::uint64_t seed) {
@@ -116,7 +94,12 @@ Result<std::shared_ptr<const Block>> block_of(const std::string& family, std::ui
     b->security = s.security;
     b->link = hardware_model::symmetric_link(*s.link->distance_km, s.link->attenuation_db_per_km, s.device.detector_efficiency,
                                              s.device.dark_count_probability, s.device.misalignment, s.device.phase_noise_rad);
-    b->params = params_of(b->protocol, b->security);
+    network::SessionSetup setup;
+    setup.protocol = b->protocol;
+    setup.security = b->security;
+    auto params = network::session_params_of(setup);
+    if (!params) return params.error();
+    b->params = *params;
     auto expected = hardware_model::expected_statistics(b->protocol, b->link);
     if (expected && expected->key.effective > 0)
         b->qber_estimate = std::max(expected->key.errors / expected->key.effective, 1e-3);

@@ -3,6 +3,8 @@
 #include <ctime>
 #include <set>
 
+#include "base/markup.hpp"
+
 namespace tfqkd::conformance {
 
 using nlohmann::ordered_json;
@@ -65,30 +67,6 @@ ordered_json Report::to_json() const {
     return j;
 }
 
-namespace {
-
-// XML text and attribute values: the five predefined entities, and control characters (which XML
-// 1.0 cannot carry at all) as U+FFFD, since a vendor's error text may hold any byte.
-std::string xml_escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += "\xEF\xBF\xBD";
-                else out += c;
-        }
-    }
-    return out;
-}
-
-}  // namespace
-
 std::string Report::to_junit() const {
     // One <testsuite> per group, in the order groups first appear; JUnit has no "informational", so
     // those pass with their detail in <system-out>, and not_implemented/disabled are <skipped>.
@@ -100,7 +78,7 @@ std::string Report::to_junit() const {
     }
     const Summary s = summary();
     std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    x += "<testsuites name=\"" + xml_escape("tfqkd conformance: " + subject) + "\" tests=\"" + std::to_string(s.total) +
+    x += "<testsuites name=\"" + markup_escape("tfqkd conformance: " + subject) + "\" tests=\"" + std::to_string(s.total) +
          "\" failures=\"" + std::to_string(s.by_grade.at(Grade::fail)) + "\" time=\"" + std::to_string(seconds) + "\">\n";
     for (const auto& name : order) {
         const auto& tests = groups[name];
@@ -112,23 +90,23 @@ std::string Report::to_junit() const {
             skipped += (t->grade == Grade::not_implemented || t->grade == Grade::disabled) ? 1 : 0;
             time += t->seconds;
         }
-        x += "  <testsuite name=\"" + xml_escape(name) + "\" tests=\"" + std::to_string(tests.size()) + "\" failures=\"" +
+        x += "  <testsuite name=\"" + markup_escape(name) + "\" tests=\"" + std::to_string(tests.size()) + "\" failures=\"" +
              std::to_string(failures) + "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" + std::to_string(time) +
              "\">\n";
         for (const auto* t : tests) {
-            x += "    <testcase classname=\"" + xml_escape(name) + "\" name=\"" + xml_escape(t->id) + "\" time=\"" +
+            x += "    <testcase classname=\"" + markup_escape(name) + "\" name=\"" + markup_escape(t->id) + "\" time=\"" +
                  std::to_string(t->seconds) + "\">";
-            const std::string what = xml_escape(t->requirement + ": " + t->detail);
+            const std::string what = markup_escape(t->requirement + ": " + t->detail);
             switch (t->grade) {
                 case Grade::fail: x += "<failure message=\"" + what + "\"/>"; break;
                 case Grade::not_implemented:
                 case Grade::disabled:
-                    x += "<skipped message=\"" + xml_escape(std::string(grade_name(t->grade)) + ": " + t->detail) + "\"/>";
+                    x += "<skipped message=\"" + markup_escape(std::string(grade_name(t->grade)) + ": " + t->detail) + "\"/>";
                     break;
                 case Grade::informational: x += "<system-out>informational: " + what + "</system-out>"; break;
                 case Grade::pass: break;
             }
-            if (!t->log.empty()) x += "<system-err>" + xml_escape(t->log) + "</system-err>";
+            if (!t->log.empty()) x += "<system-err>" + markup_escape(t->log) + "</system-err>";
             x += "</testcase>\n";
         }
         x += "  </testsuite>\n";

@@ -1,6 +1,8 @@
 // A shim as a child process: shim_process.hpp.
 #include "shim_process.hpp"
 
+#include "child.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -58,12 +60,9 @@ Result<ShimProcess> ShimProcess::start(const std::string& program, std::vector<s
         return harness_error("fork");
     }
     if (pid == 0) {
-        // The child: its own process group, dead with the harness, no core files; the socket as
-        // descriptor kChildFd (dup2 clears close-on-exec), stdout and stderr to the harness.
-        setpgid(0, 0);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        const rlimit no_core{0, 0};
-        setrlimit(RLIMIT_CORE, &no_core);
+        // The child: isolated (child.hpp); the socket as descriptor kChildFd (dup2 clears
+        // close-on-exec), stdout and stderr to the harness.
+        isolate_child();
         dup2(out[1], STDOUT_FILENO);
         dup2(err[1], STDERR_FILENO);
         dup2(sv[1], kChildFd);

@@ -28,7 +28,9 @@ struct LiveOptions {
     std::uint64_t output_cap_bytes = 1U << 20;  // a shim that writes more to stdout + stderr is killed
     std::size_t property_cases = 4;       // RapidCheck cases per role (0: no property tests)
     std::uint64_t seed = 1;               // every session's seed derives from it
-    std::string work_dir;                 // for config, choices and outcome files; a temporary one if empty
+    // Where each test's config, choices or detections and outcome files go: DIR/<test id>, kept;
+    // empty: a temporary directory per test, removed after it.
+    std::string work_dir;
     std::function<void(const TestResult&)> on_result;  // progress (may be empty)
 };
 

@@ -1,7 +1,7 @@
 // The catalogue's results and the report: what every conformance test produces, whichever way the
-// implementation came in (the C ABI now; the shim and live sessions of issue #8 later), and the
-// JSON (docs/schemas/conformance-report.schema.json) and JUnit XML forms a CI reads. An HTML page
-// is one more writer over the same Report.
+// implementation came in (the C ABI's vectors, a shim's live sessions), and the
+// JSON (docs/schemas/conformance-report.schema.json) and JUnit XML forms a CI reads, and the HTML
+// page a person reads.
 #pragma once
 
 #include <map>
@@ -53,6 +53,14 @@ struct Report {
     bool passed() const;      // no test graded fail
     nlohmann::ordered_json to_json() const;
     std::string to_junit() const;
+    // One self-contained HTML page (src/report_html.cpp): the subject, harness, start and duration, the
+    // verdict, the counts by grade, the failures linked to their rows, then every test in a
+    // collapsible section per group (open when it holds a failure), its log collapsible below its
+    // detail. Nothing external is referenced; it reads without scripts. A test's row has the id
+    // "t-" + its id (bytes other than letters, digits, '.', '_', '-' as "~" and two hex digits), a
+    // group's "g-" + its name, so that "report.html#t-wire.abort.3" links to a test. Every string
+    // goes through markup_escape (base/markup.hpp). The same Report gives the same bytes.
+    std::string to_html() const;
 };
 
 // The current time as ISO 8601 UTC with seconds ("2026-11-28T12:00:00Z").
