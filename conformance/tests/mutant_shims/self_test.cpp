@@ -1,7 +1,8 @@
 // The mutant build's self-test (meson.build beside this file), without the conformance harness:
 //   - with no mutant selected the mutant build is the reference: honest sessions end in equal keys
 //     and no mutation point is taken;
-//   - names are found as the shims spell them, and an unknown name is refused;
+//   - names are found as the shims spell them, and an unknown name is refused, by the program too
+//     (TFQKD_MUTANT_SHIM: exit status 2);
 //   - each mutant's mutation point is reached and changes what the parties end with, in a session
 //     run here over the sans-IO parties: honest, or with the one fault that exposes the defect
 //     (a frame changed, dropped or replaced on its way, and tagged again where the change must
@@ -10,7 +11,9 @@
 // as a mutant shim runs one party and the harness plays the others. Time is virtual: each delivery
 // takes a microsecond, and when nothing is in flight the clock jumps past the parties' timeout.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <cstdlib>
 #include <deque>
 #include <functional>
 #include <map>
@@ -555,6 +558,19 @@ TEST(MutantBuild, NamesAsTheShimsSpellThem) {
 TEST(MutantBuild, RefusesUnknownNames) {
     for (const std::string_view name : {"", "none", "no-such-mutant", "skip-tag-check ", "Skip-Tag-Check", "skip-tag"})
         EXPECT_EQ(find(name), std::nullopt) << "'" << name << "'";
+}
+
+TEST(MutantBuild, TheProgramRefusesAnUnknownName) {
+    const char* shim = std::getenv("TFQKD_MUTANT_SHIM");
+    if (shim == nullptr) GTEST_SKIP() << "TFQKD_MUTANT_SHIM names no program";
+    const auto status = [&](const std::string& args) {
+        const int s = std::system(("'" + std::string(shim) + "' " + args + " >/dev/null 2>&1").c_str());
+        return WIFEXITED(s) ? WEXITSTATUS(s) : -1;
+    };
+    EXPECT_EQ(status("--mutant=no-such-mutant --capabilities"), 2);
+    EXPECT_EQ(status("--capabilities"), 2);  // no --mutant=: not the reference either
+    EXPECT_EQ(status("--mutant=none --capabilities"), 0);
+    EXPECT_EQ(status("--mutant=skip-tag-check --capabilities"), 0);
 }
 
 class EachMutant : public testing::TestWithParam<Info> {};
