@@ -42,6 +42,8 @@
     X(accept_report_out_of_order, "accepts a detection report that does not start where the previous one ended") \
     X(sift_keeps_double_clicks, "sifting keeps double-click events as key events") \
     X(aopp_keeps_second_bit, "keeps the second event's bit of an odd AOPP pair instead of the first's") \
+    X(accept_aopp_reused_event, "Alice accepts an AOPP pairing that uses one event in two pairs") \
+    X(cascade_answers_refused_query, "Alice answers a Cascade query outside her key (zero parities) instead of aborting") \
     X(skip_verification_compare, "Alice goes on when Bob's verification hash differs from her key's") \
     X(leakage_counted_in_bytes, "certifies with Cascade's disclosed parities counted in bytes, not bits") \
     X(omit_aopp_leakage, "leaves the AOPP counts' ceil(log2(n_t + 1)) bits out of the leakage") \

@@ -205,6 +205,7 @@ private:
     std::uint64_t now() const { return now_ns(t0_); }
     bool plays(Role r) const { return r != spec_.shim_role; }
 
+    bool must_stop() const;
     // The fault, at the frame it targets; returns the frames to send in its place.
     std::vector<Bytes> apply_fault(Role from, Bytes frame);
     // Re-encodes a changed message in the frame's header and signs it with the pool bits the
@@ -233,6 +234,9 @@ private:
     std::optional<Bytes> held_;           // reorder: the frame held back
     bool fault_done_ = false;
     int acks_to_shim_ = 0;                // a shim Alice's acknowledgements, queued on her socket
+    std::uint64_t queued_to_shim_ = 0, written_to_shim_ = 0;  // bytes, since the start
+    std::optional<std::uint64_t> fault_end_;  // queued_to_shim_ after the faulted frame
+    bool went_on_ = false;
 };
 
 Status Session::set_up(const std::string& dir, std::vector<std::string>& args) {
@@ -405,7 +409,39 @@ void Session::collect() {
 }
 
 void Session::to_shim(Role from, Bytes frame) {
-    for (auto& f : apply_fault(from, std::move(frame))) shim_out_.insert(shim_out_.end(), f.begin(), f.end());
+    const bool before = fault_done_;
+    for (auto& f : apply_fault(from, std::move(frame))) {
+        shim_out_.insert(shim_out_.end(), f.begin(), f.end());
+        queued_to_shim_ += f.size();
+    }
+    // The faulted frame's last byte: once the shim has it, it must not go on (must_stop()).
+    if (!before && fault_done_ && !fault_end_) fault_end_ = queued_to_shim_;
+}
+
+// Faults after which the reference stops at once: a shim that sends anything but an abort once it
+// has the faulted frame went on with a block it had to give up (docs/protocol.md 4), whatever
+// reason it gives later. Not the faults whose frame may be answered before the fault shows (a
+// replay's first copy, a reorder, a drop), nor the lies a session may survive.
+bool Session::must_stop() const {
+    switch (spec_.fault) {
+        case Fault::tamper_payload:
+        case Fault::tamper_tag:
+        case Fault::garbage:
+        case Fault::truncated:
+        case Fault::oversized:
+        case Fault::out_of_state:
+        case Fault::wrong_session:
+        case Fault::wrong_block:
+        case Fault::sequence_skip:
+        case Fault::wrong_verification:
+        case Fault::bad_confirmation:
+        case Fault::aopp_reused_pair:
+        case Fault::cascade_out_of_range:
+        case Fault::relay_beyond_block:
+        case Fault::relay_overlap:
+        case Fault::relay_bad_ack_digest: return fault_end_ && written_to_shim_ >= *fault_end_;
+        default: return false;
+    }
 }
 
 Bytes Session::reseal(const wire::FrameHeader& header, const wire::Message& message, Role from) {
@@ -581,12 +617,15 @@ std::vector<Bytes> Session::apply_fault(Role from, Bytes frame) {
         }
         case Fault::aopp_reused_pair: {
             auto m = std::get<wire::AoppPairing>(decoded->message);
-            // The second pair starts at the first pair's second event: one event in two pairs.
-            if (m.pairs.size() >= 2) {
-                m.pairs[1].first = m.pairs[0].second;
-                m.pairs[1].second = std::max(m.pairs[1].second, m.pairs[1].first + 1);
-                // Firsts must still increase for the codec: later pairs keep theirs if larger.
-                if (m.pairs.size() > 2 && m.pairs[2].first <= m.pairs[1].first) m.pairs.resize(2);
+            // A later pair ends on the first pair's second event: one event in two pairs, the
+            // list otherwise intact (its length and the firsts' order are what the codec checks).
+            if (!m.pairs.empty()) {
+                const std::uint32_t reused = m.pairs[0].second;
+                for (std::size_t j = 1; j < m.pairs.size() && m.pairs[j].first < reused; ++j)
+                    if (m.pairs[j].second != reused) {
+                        m.pairs[j].second = reused;
+                        break;
+                    }
             }
             out.push_back(reseal(header, m, from));
             break;
@@ -651,7 +690,18 @@ void Session::read_shim_frames() {
             run_.violations.push_back("the shim sent a frame to an invalid receiver");
             continue;
         }
+        if (must_stop() && frame[5] != static_cast<Byte>(MessageType::abort) && !went_on_) {
+            const auto type = wire::message_type_from_u8(frame[5]);
+            went_on_ = true;
+            run_.violations.push_back("the shim went on after the faulted frame: it sent " +
+                                      std::string(type ? wire::message_type_name(*type) : "a frame") +
+                                      " where it had to abort (docs/protocol.md 4)");
+        }
         deliver(*sender, *receiver, frame);
+        // A key confirmation from the shim makes its reference peer recompute it from the peer's
+        // send pool (docs/protocol.md 3.4): the shadow of that pool spends the same bits.
+        if (frame[5] == static_cast<Byte>(MessageType::key_confirmation) && wire::carries_tag(*sender, *receiver))
+            (void)shadow_.take(pp::kAuthenticationBitsPerTag);
     }
     shim_in_.erase(shim_in_.begin(), shim_in_.begin() + static_cast<std::ptrdiff_t>(used));
 }
@@ -711,8 +761,12 @@ SessionRun Session::run(const std::string& shim_path, const std::string& dir) {
         if (shim_socket_open_ && (fds[0].revents & POLLOUT)) {
             const ssize_t n = send(shim_->socket(), shim_out_.data() + shim_out_sent_, shim_out_.size() - shim_out_sent_,
                                    MSG_NOSIGNAL | MSG_DONTWAIT);
-            if (n > 0) shim_out_sent_ += static_cast<std::size_t>(n);
-            else if (n < 0 && errno != EAGAIN && errno != EINTR) shim_socket_open_ = false;
+            if (n > 0) {
+                shim_out_sent_ += static_cast<std::size_t>(n);
+                written_to_shim_ += static_cast<std::uint64_t>(n);
+            } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                shim_socket_open_ = false;
+            }
             if (shim_out_sent_ == shim_out_.size()) {
                 shim_out_.clear();
                 shim_out_sent_ = 0;

@@ -587,7 +587,8 @@ struct TrustedParty::Impl {
                                                              " names an event that is not a key event"},
                             now);
             const std::uint32_t a = pos[first], b = pos[second];
-            if (used[a] || used[b])
+            // Mutant accept_aopp_reused_event: an event already paired is paired again.
+            if ((used[a] || used[b]) && !TFQKD_MUTANT(accept_aopp_reused_event))
                 return fail({Reason::protocol_violation,
                              "aopp_pairing pair " + std::to_string(i) + " reuses an event of an earlier pair"},
                             now);
@@ -671,7 +672,12 @@ struct TrustedParty::Impl {
 
     void handle(Role, const wire::CascadeParityQuery& m, std::uint64_t now) {
         auto reply = responder->answer(m);
-        if (!reply) return fail({Reason::protocol_violation, reply.error().to_string()}, now);
+        if (!reply) {
+            // Mutant cascade_answers_refused_query: a query the responder refuses gets zero parities.
+            if (!TFQKD_MUTANT(cascade_answers_refused_query))
+                return fail({Reason::protocol_violation, reply.error().to_string()}, now);
+            reply = wire::CascadeParityReply{m.block_id, m.query_id, PackedBits(m.ranges.size())};
+        }
         summary.disclosed_bits = responder->disclosed_bits();
         move_to(State::reconciling, now);
         send(Role::bob, *reply);

@@ -484,6 +484,23 @@ Scenario scenario_for(Mutant mutant) {
             s.events_per_report = 1U << 14;
             return s;
         }
+        case M::accept_aopp_reused_event:
+            return faulty("alice: a pair reuses an event", Role::alice,
+                          edit_message<wire::AoppPairing>(Role::bob, Role::alice,
+                                                          [](auto& m) {
+                                                              for (std::size_t j = 1; j < m.pairs.size(); ++j)
+                                                                  if (m.pairs[0].second > m.pairs[j].first &&
+                                                                      m.pairs[0].second != m.pairs[j].second) {
+                                                                      m.pairs[j].second = m.pairs[0].second;
+                                                                      return;
+                                                                  }
+                                                          }),
+                          Reason::protocol_violation);
+        case M::cascade_answers_refused_query:
+            return faulty("alice: a query past the key", Role::alice,
+                          edit_message<wire::CascadeParityQuery>(Role::bob, Role::alice,
+                                                                 [](auto& q) { q.ranges.back() = {1ULL << 31, 1}; }),
+                          Reason::protocol_violation);
         case M::skip_verification_compare:
             return faulty("alice: a wrong verification hash", Role::alice,
                           edit_message<wire::Verification>(Role::bob, Role::alice, [](auto& v) { v.tag[0] ^= 1; }),
