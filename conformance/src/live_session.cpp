@@ -210,7 +210,7 @@ private:
     std::vector<Bytes> apply_fault(Role from, Bytes frame);
     // Re-encodes a changed message in the frame's header and signs it with the pool bits the
     // reference spent on the original (the shadow pool of the sender's direction).
-    Bytes reseal(const wire::FrameHeader& header, const wire::Message& message, Role from);
+    Bytes reseal(const wire::FrameHeader& header, const wire::Message& message);
 
     SessionSpec spec_;
     RunLimits limits_;
@@ -444,13 +444,12 @@ bool Session::must_stop() const {
     }
 }
 
-Bytes Session::reseal(const wire::FrameHeader& header, const wire::Message& message, Role from) {
+Bytes Session::reseal(const wire::FrameHeader& header, const wire::Message& message) {
     auto encoded = wire::encode_frame_message(header, message);
     if (!encoded) {
         note("the harness could not re-encode the changed message: " + encoded.error().to_string());
         return {};
     }
-    (void)from;
     if (wire::carries_tag(header.sender, header.receiver)) {
         if (auto ok = pp::sign_frame(*encoded, shadow_); !ok) note("re-signing failed: " + ok.error().to_string());
     }
@@ -505,7 +504,7 @@ std::vector<Bytes> Session::apply_fault(Role from, Bytes frame) {
             fault_done_ = true;
             run_.fault_applied = true;
         }
-        out.push_back(reseal(header, m, from));
+        out.push_back(reseal(header, m));
         release_held();
         return out;
     }
@@ -582,37 +581,37 @@ std::vector<Bytes> Session::apply_fault(Role from, Bytes frame) {
             k.key_bits = 1024;
             wire::FrameHeader h = header;
             h.type = MessageType::key_confirmation;
-            out.push_back(reseal(h, k, from));
+            out.push_back(reseal(h, k));
             break;
         }
         case Fault::wrong_session: {
             wire::FrameHeader h = header;
             h.session_id ^= 1;
-            out.push_back(reseal(h, decoded->message, from));
+            out.push_back(reseal(h, decoded->message));
             break;
         }
         case Fault::wrong_block: {
             wire::Message m = decoded->message;
             std::visit([](auto& x) { x.block_id += 1; }, m);
-            out.push_back(reseal(header, m, from));
+            out.push_back(reseal(header, m));
             break;
         }
         case Fault::sequence_skip: {
             wire::FrameHeader h = header;
             h.sequence += 1;
-            out.push_back(reseal(h, decoded->message, from));
+            out.push_back(reseal(h, decoded->message));
             break;
         }
         case Fault::wrong_verification: {
             auto m = std::get<wire::Verification>(decoded->message);
             if (!m.tag.empty()) m.tag[0] ^= 0x01;
-            out.push_back(reseal(header, m, from));
+            out.push_back(reseal(header, m));
             break;
         }
         case Fault::bad_confirmation: {
             auto m = std::get<wire::KeyConfirmation>(decoded->message);
             m.confirmation[0] ^= 0x01;
-            out.push_back(reseal(header, m, from));
+            out.push_back(reseal(header, m));
             break;
         }
         case Fault::aopp_reused_pair: {
@@ -627,7 +626,7 @@ std::vector<Bytes> Session::apply_fault(Role from, Bytes frame) {
                         break;
                     }
             }
-            out.push_back(reseal(header, m, from));
+            out.push_back(reseal(header, m));
             break;
         }
         case Fault::cascade_out_of_range: {
@@ -636,7 +635,7 @@ std::vector<Bytes> Session::apply_fault(Role from, Bytes frame) {
                 m.ranges.resize(1);
                 m.ranges[0] = {1ULL << 31, 1};  // far past any key of the session
             }
-            out.push_back(reseal(header, m, from));
+            out.push_back(reseal(header, m));
             break;
         }
         case Fault::relay_overlap: {
@@ -646,13 +645,13 @@ std::vector<Bytes> Session::apply_fault(Role from, Bytes frame) {
                 m.first_slot -= 1;
                 m.slot_count += 1;
             }
-            out.push_back(reseal(header, m, from));
+            out.push_back(reseal(header, m));
             break;
         }
         case Fault::relay_bad_ack_digest: {
             auto m = std::get<wire::SessionParamsAck>(decoded->message);
             m.params_digest[0] ^= 0x01;
-            out.push_back(reseal(header, m, from));
+            out.push_back(reseal(header, m));
             break;
         }
         case Fault::relay_invent:
